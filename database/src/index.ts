@@ -1,0 +1,4 @@
+export { databaseName, defaultDataDir, defaultEmbeddedPort, repoRoot, startEmbeddedPostgres } from './embedded.ts';
+export { checksumOf, loadMigrations, MigrationError, migrate, withClient } from './migrate.ts';
+export { type OpenDatabase, type OpenOptions, openDatabase } from './open.ts';
+export { demoEncryptionKey, loadSampleData, seedIfEmpty } from './seed.ts';

@@ -1,0 +1,114 @@
+/**
+ * Real PostgreSQL servers for test suites (no mocks): a throwaway embedded server, or Debian's
+ * PostgreSQL 15 when its binaries are installed. Each test file then gets its own database cloned
+ * from a migrated template, so files run in parallel without seeing each other's rows.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { type RunningPostgres, serverUrl, startEmbeddedPostgres } from './embedded.ts';
+import { migrate, withClient } from './migrate.ts';
+
+const run = promisify(execFile);
+
+export const templateDatabase = 'crm_template';
+export const systemPostgresBin = process.env.CRM_PG15_BIN ?? '/usr/lib/postgresql/15/bin';
+export const hasSystemPostgres = () => existsSync(join(systemPostgresBin, 'postgres'));
+
+// Durability is pointless for a server that is deleted after the run; turning it off saves seconds.
+const throwawaySettings = { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' };
+
+export type TestServerKind = 'embedded' | 'system';
+
+export type TestServer = RunningPostgres & { version: string };
+
+/** Starts an empty server in a temporary folder and builds the migrated template database. */
+export async function startTestServer(kind: TestServerKind): Promise<TestServer> {
+  const dataDir = await mkdtemp(join(tmpdir(), `mini-crm-${kind}-`));
+  await chmod(dataDir, 0o755);
+  const port = await freePort();
+  const server =
+    kind === 'embedded'
+      ? await startEmbeddedPostgres({ dataDir, port, database: templateDatabase, settings: throwawaySettings })
+      : await startSystemPostgres(dataDir, port);
+  const stop = async () => {
+    await server.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  try {
+    await migrate(server.url);
+    const version = await withClient(server.adminUrl, async (client) => {
+      const { rows } = await client.query<{ server_version: string }>('SHOW server_version');
+      return rows[0]?.server_version ?? 'unknown';
+    });
+    return { ...server, version, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** A fresh database cloned from the migrated template; drop() removes it. */
+export async function createTestDatabase(adminUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `test_${randomBytes(6).toString('hex')}`;
+  await withClient(adminUrl, (client) => client.query(`CREATE DATABASE ${name} TEMPLATE ${templateDatabase}`));
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: () => withClient(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)),
+  };
+}
+
+async function startSystemPostgres(dataDir: string, port: number): Promise<RunningPostgres> {
+  const pgData = join(dataDir, 'data');
+  // PostgreSQL refuses to run as root; Debian's package creates the `postgres` user.
+  const asPostgres = (command: string, args: string[]) =>
+    process.getuid?.() === 0
+      ? run('runuser', ['-u', 'postgres', '--', join(systemPostgresBin, command), ...args])
+      : run(join(systemPostgresBin, command), args);
+  if (process.getuid?.() === 0) await run('chown', ['postgres', dataDir]);
+  await asPostgres('initdb', ['-D', pgData, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--no-locale']);
+  const settings = { listen_addresses: '127.0.0.1', unix_socket_directories: "''", ...throwawaySettings };
+  const flags = Object.entries(settings)
+    .map(([name, value]) => `-c ${name}=${value}`)
+    .join(' ');
+  await asPostgres('pg_ctl', [
+    '-D',
+    pgData,
+    '-o',
+    `-p ${port} ${flags}`,
+    '-l',
+    join(dataDir, 'server.log'),
+    '-w',
+    'start',
+  ]);
+  const adminUrl = serverUrl(port, 'postgres');
+  await withClient(adminUrl, (client) => client.query(`CREATE DATABASE ${templateDatabase}`));
+  return {
+    url: serverUrl(port, templateDatabase),
+    adminUrl,
+    port,
+    stop: async () => {
+      await asPostgres('pg_ctl', ['-D', pgData, '-m', 'immediate', '-w', 'stop']);
+    },
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}

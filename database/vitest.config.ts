@@ -1,0 +1,22 @@
+/// <reference types="vitest/config" />
+// The schema suite runs once per real server: the embedded PostgreSQL 18 always, and Debian's
+// PostgreSQL 15 too when its binaries are installed (proof of the spec's "PostgreSQL 12+").
+import { defineConfig } from 'vitest/config';
+import { hasSystemPostgres } from './src/testing.ts';
+
+const servers = [
+  { name: 'embedded-pg18', setup: './test/setup-embedded.ts' },
+  ...(hasSystemPostgres() ? [{ name: 'debian-pg15', setup: './test/setup-system.ts' }] : []),
+];
+
+export default defineConfig({
+  test: {
+    projects: servers.map((server) => ({
+      extends: true,
+      test: { name: server.name, globalSetup: [server.setup] },
+    })),
+    include: ['test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+  },
+});
