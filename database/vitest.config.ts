@@ -16,6 +16,9 @@ export default defineConfig({
       test: { name: server.name, globalSetup: [server.setup] },
     })),
     include: ['test/**/*.test.ts'],
+    // The JSON totals feed the closing line of `pnpm test` (packages/tooling/src/run-tests.ts).
+    reporters: ['default', 'json'],
+    outputFile: { json: './test-results/vitest.json' },
     testTimeout: 30_000,
     hookTimeout: 120_000,
   },

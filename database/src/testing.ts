@@ -11,10 +11,19 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import pg from 'pg';
+import { afterAll, beforeAll, inject } from 'vitest';
+import type { TestProject } from 'vitest/node';
 import { type RunningPostgres, serverUrl, startEmbeddedPostgres } from './embedded.ts';
 import { migrate, withClient } from './migrate.ts';
 
 const run = promisify(execFile);
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    postgres: { adminUrl: string; version: string };
+  }
+}
 
 export const templateDatabase = 'crm_template';
 export const systemPostgresBin = process.env.CRM_PG15_BIN ?? '/usr/lib/postgresql/15/bin';
@@ -61,7 +70,9 @@ export async function createTestDatabase(adminUrl: string): Promise<{ url: strin
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
-    drop: () => withClient(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)),
+    drop: async () => {
+      await withClient(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    },
   };
 }
 
@@ -100,7 +111,7 @@ async function startSystemPostgres(dataDir: string, port: number): Promise<Runni
   };
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);
@@ -111,4 +122,53 @@ function freePort(): Promise<number> {
       );
     });
   });
+}
+
+/** A vitest globalSetup body: starts a server, hands its address to the test files, stops it after. */
+export async function setupTestServer(project: TestProject, kind: TestServerKind) {
+  const server = await startTestServer(kind);
+  project.provide('postgres', { adminUrl: server.adminUrl, version: server.version });
+  return server.stop;
+}
+
+/**
+ * A database of this test file's own, cloned from the migrated template, and a pool on it.
+ * Call once at the top of a test file: `const db = useTestDatabase();` then `db.pool.query(...)`.
+ */
+export type TestDatabase = { pool: pg.Pool; url: string; serverVersion: string };
+
+export function useTestDatabase(): TestDatabase {
+  const { adminUrl, version } = inject('postgres');
+  const db = { serverVersion: version } as TestDatabase;
+  let drop = async () => {};
+  beforeAll(async () => {
+    const created = await createTestDatabase(adminUrl);
+    drop = created.drop;
+    db.url = created.url;
+    db.pool = new pg.Pool({ connectionString: created.url, max: 4 });
+  });
+  afterAll(async () => {
+    await db.pool?.end();
+    await drop();
+  });
+  return db;
+}
+
+/** Runs `work` in a transaction that is always rolled back; `settings` are set_config(..., true). */
+export async function inRolledBackTransaction<T>(
+  pool: pg.Pool,
+  settings: Record<string, string>,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    for (const [name, value] of Object.entries(settings)) {
+      await client.query('SELECT set_config($1, $2, true)', [name, value]);
+    }
+    return await work(client);
+  } finally {
+    await client.query('ROLLBACK');
+    client.release();
+  }
 }

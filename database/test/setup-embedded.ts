@@ -1,4 +1,4 @@
 import type { TestProject } from 'vitest/node';
-import { setupServer } from './server-setup.ts';
+import { setupTestServer } from '../src/testing.ts';
 
-export default (project: TestProject) => setupServer(project, 'embedded');
+export default (project: TestProject) => setupTestServer(project, 'embedded');

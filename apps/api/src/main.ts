@@ -1,0 +1,49 @@
+/**
+ * Entry: configuration → database (embedded unless DATABASE_URL) → HTTP server. SIGINT and SIGTERM
+ * close the server, the pool and the embedded PostgreSQL, in that order.
+ */
+import { openDatabase } from '@mini-crm/database';
+import { ConfigError, loadConfig } from './env.ts';
+import { createDatabasePool } from './db.ts';
+import { buildServer } from './server.ts';
+
+async function main() {
+  const config = loadConfig();
+  const say = (line: string) => console.log(`[api] ${line}`);
+  if (config.isUsingDemoKey) {
+    console.warn(
+      '[api] WARNING: CRM_ENCRYPTION_KEY is not set: credentials are encrypted with the PUBLIC demo key. ' +
+        'Set CRM_ENCRYPTION_KEY before storing real secrets.',
+    );
+  }
+
+  const database = await openDatabase({
+    databaseUrl: config.DATABASE_URL,
+    seed: config.NODE_ENV !== 'production',
+    encryptionKey: config.encryptionKey,
+    embedded: { dataDir: config.CRM_DATA_DIR, port: config.CRM_DB_PORT },
+    log: say,
+  });
+  const pool = await createDatabasePool(database.url);
+  const app = await buildServer({ pool, logger: { level: config.LOG_LEVEL }, trustProxy: config.trustProxy });
+
+  let isClosing = false;
+  const close = async (signal: string) => {
+    if (isClosing) return;
+    isClosing = true;
+    say(`${signal}: shutting down`);
+    await app.close();
+    await pool.end();
+    await database.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', close);
+  process.on('SIGTERM', close);
+
+  await app.listen({ host: config.HOST, port: config.PORT });
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,94 @@
+/**
+ * `pnpm db <command>`: the database by hand. Uses DATABASE_URL when set, else the embedded server
+ * (started for the command and stopped after it, unless the command is `start`).
+ */
+import { parseArgs } from 'node:util';
+import { defaultDataDir, startEmbeddedPostgres } from './embedded.ts';
+import { DatabaseEnv, withoutEmptyValues } from './env.ts';
+import { migrate, withClient } from './migrate.ts';
+import { openDatabase } from './open.ts';
+import { loadSampleData, seedIfEmpty } from './seed.ts';
+
+const usage = `Usage: pnpm db <command>
+
+  migrate   apply pending migrations
+  seed      load the sample data into a database that has no users yet
+  reset     embedded only: delete the database, migrate and load the sample data again
+  start     embedded only: run the server in the foreground (for psql and other tools); Ctrl-C stops it
+  url       print the connection URL
+
+DATABASE_URL set: those commands act on that server. Unset: on the embedded server in CRM_DATA_DIR
+(default ${defaultDataDir}) on 127.0.0.1:CRM_DB_PORT.`;
+
+const say = (line: string) => console.log(`[db] ${line}`);
+
+async function main() {
+  const { positionals, values } = parseArgs({ allowPositionals: true, options: { help: { type: 'boolean' } } });
+  const command = positionals[0];
+  if (values.help || !command || command === 'help') {
+    console.log(usage);
+    return;
+  }
+  const env = DatabaseEnv.parse(withoutEmptyValues(process.env));
+  const embedded = { dataDir: env.CRM_DATA_DIR, port: env.CRM_DB_PORT, log: say };
+  const isEmbedded = !env.DATABASE_URL;
+  const requireEmbedded = () => {
+    if (!isEmbedded) throw new Error(`"${command}" works on the embedded server only; unset DATABASE_URL.`);
+  };
+
+  switch (command) {
+    case 'url': {
+      console.log(env.DATABASE_URL ?? `postgres://postgres:postgres@127.0.0.1:${env.CRM_DB_PORT}/mini_crm`);
+      return;
+    }
+    case 'migrate': {
+      const db = await openDatabase({ databaseUrl: env.DATABASE_URL, embedded, log: say });
+      await db.stop();
+      return;
+    }
+    case 'seed': {
+      const db = await openDatabase({ databaseUrl: env.DATABASE_URL, embedded, log: say });
+      try {
+        const loaded = await seedIfEmpty(db.url, env.CRM_ENCRYPTION_KEY);
+        say(loaded ? 'loaded the sample data' : 'the database already has users: sample data not loaded');
+      } finally {
+        await db.stop();
+      }
+      return;
+    }
+    case 'reset': {
+      requireEmbedded();
+      const server = await startEmbeddedPostgres(embedded);
+      try {
+        await withClient(server.adminUrl, async (client) => {
+          await client.query('DROP DATABASE IF EXISTS mini_crm WITH (FORCE)');
+          await client.query('CREATE DATABASE mini_crm');
+        });
+        await migrate(server.url);
+        await loadSampleData(server.url, env.CRM_ENCRYPTION_KEY);
+        say('database reset: schema migrated, sample data loaded');
+      } finally {
+        await server.stop();
+      }
+      return;
+    }
+    case 'start': {
+      requireEmbedded();
+      const db = await openDatabase({ embedded, seed: true, encryptionKey: env.CRM_ENCRYPTION_KEY, log: say });
+      say(`ready: ${db.url}   (psql "${db.url}")   Ctrl-C stops it`);
+      await new Promise<void>((done) => {
+        for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => done());
+      });
+      await db.stop();
+      say('stopped');
+      return;
+    }
+    default:
+      throw new Error(`unknown command "${command}"\n\n${usage}`);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`[db] ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});
