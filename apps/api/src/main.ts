@@ -3,8 +3,8 @@
  * close the server, the pool and the embedded PostgreSQL, in that order.
  */
 import { openDatabase } from '@mini-crm/database';
-import { ConfigError, loadConfig } from './env.ts';
 import { createDatabasePool } from './db.ts';
+import { ConfigError, loadConfig } from './env.ts';
 import { buildServer } from './server.ts';
 
 async function main() {

@@ -29,7 +29,8 @@ export async function buildServer(deps: ServerDeps) {
     await app.register(fastifyStatic, { root: webDir, wildcard: false });
     // Client-side routes (/clients/42) load the SPA; unknown API paths stay 404.
     app.setNotFoundHandler((request, reply) => {
-      const isPage = request.method === 'GET' && !request.url.startsWith('/trpc') && !request.url.startsWith('/healthz');
+      const isPage =
+        request.method === 'GET' && !request.url.startsWith('/trpc') && !request.url.startsWith('/healthz');
       return isPage ? reply.sendFile('index.html') : reply.code(404).send({ error: 'Not Found' });
     });
   }
