@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -23,6 +23,7 @@ async function freshDatabase() {
 
 async function copyOfMigrations() {
   const dir = await mkdtemp(join(tmpdir(), 'mini-crm-migrations-'));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
   for (const migration of await loadMigrations(sqlDir)) {
     await writeFile(join(dir, migration.name), await readFile(join(sqlDir, migration.name), 'utf8'));
   }

@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useTestDatabase } from '@mini-crm/database/testing';
@@ -11,8 +11,9 @@ const db = useTestDatabase();
 describe('serving the built SPA', () => {
   let app: Awaited<ReturnType<typeof buildServer>>;
   let pool: Awaited<ReturnType<typeof createDatabasePool>>;
+  let webDir: string;
   beforeAll(async () => {
-    const webDir = await mkdtemp(join(tmpdir(), 'mini-crm-web-'));
+    webDir = await mkdtemp(join(tmpdir(), 'mini-crm-web-'));
     await writeFile(join(webDir, 'index.html'), '<!doctype html><title>Mini CRM</title><div id="root"></div>');
     await writeFile(join(webDir, 'app.js'), 'console.log("app")');
     pool = await createDatabasePool(db.url);
@@ -21,6 +22,7 @@ describe('serving the built SPA', () => {
   afterAll(async () => {
     await app.close();
     await pool.end();
+    await rm(webDir, { recursive: true, force: true });
   });
 
   it('serves index.html at / and for deep links, so a shared URL opens the app', async () => {
