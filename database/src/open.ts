@@ -34,7 +34,7 @@ export async function openDatabase(options: OpenOptions = {}): Promise<OpenDatab
     log(`embedded PostgreSQL listening on 127.0.0.1:${server.port}`);
     await reportMigrations(server.url, log);
     if (options.seed && (await seedIfEmpty(server.url, options.encryptionKey))) {
-      log('loaded the sample data (sign in as admin@example.com / demo-password)');
+      log('loaded the sample data (demo accounts: admin@, manager@, user@example.com, password demo-password)');
     }
     return { url: server.url, isEmbedded: true, stop: server.stop };
   } catch (error) {
