@@ -60,7 +60,13 @@ export async function insertTask(db: Queryable, task: TaskValues) {
     db,
     `INSERT INTO tasks (client_id, title, status, due_date, assigned_user_id)
      VALUES ($1, $2, $3, CURRENT_DATE + $4::int, $5) RETURNING id`,
-    [task.clientId, task.title ?? `Task ${next()}`, task.status ?? 'pending', task.dueInDays ?? null, task.assignedUserId ?? null],
+    [
+      task.clientId,
+      task.title ?? `Task ${next()}`,
+      task.status ?? 'pending',
+      task.dueInDays ?? null,
+      task.assignedUserId ?? null,
+    ],
   );
   return row.id;
 }
@@ -99,5 +105,7 @@ export async function sqlError(statement: Promise<unknown>) {
     const { code, message } = error as { code?: string; message: string };
     return { code, message };
   }
-  throw new Error(`expected the statement to fail, but it returned ${JSON.stringify(result)}`);
+  throw new Error(
+    `expected the statement to fail, but it returned ${JSON.stringify((result as { rows?: unknown })?.rows)}`,
+  );
 }
