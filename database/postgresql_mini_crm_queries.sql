@@ -30,7 +30,7 @@ SELECT table_name, record_count FROM (
 SELECT name, company, task_count, pending_tasks, credential_count
 FROM client_overview
 WHERE status = 'active'
-ORDER BY task_count DESC;
+ORDER BY task_count DESC, name;
 
 -- Find overdue tasks
 SELECT title, client_name, due_date, priority, assigned_user_name
@@ -61,13 +61,39 @@ FROM clients
 WHERE timezone != 'UTC';
 
 -- ===========================================================================
+-- Database Views and Helper Functions
+-- ===========================================================================
+
+-- client_overview: active clients with task, overdue and credential counts, and their owner
+SELECT name, company, owner_name, task_count, overdue_tasks, credential_count
+FROM client_overview
+WHERE status = 'active'
+ORDER BY name;
+
+-- task_overview: open tasks by urgency (overdue, due_today, due_soon, normal)
+SELECT urgency_status, count(*) AS open_tasks
+FROM task_overview
+WHERE is_open
+GROUP BY urgency_status
+ORDER BY urgency_status;
+
+-- Encryption helpers with an explicit key (the two-argument forms): a round trip
+SELECT decrypt_credential_value(encrypt_credential_value('my_password', 'encryption_key'), 'encryption_key')
+    AS round_trip;
+
+-- ===========================================================================
 -- Security Operations (in a transaction that is rolled back: nothing stays behind)
 -- ===========================================================================
 BEGIN;
 
 -- The one-argument encrypt takes the key from app.encryption_key (ERRATA 4). Set it per
--- transaction; in the app the key is a bind parameter, never text in a query. The demo key:
-SELECT set_config('app.encryption_key', 'mini-crm-demo-key-not-for-production', true) IS NOT NULL AS key_set;
+-- transaction; in the app the key is a bind parameter, never text in a query. Here: the key your
+-- session has, else the public demo key the sample data uses.
+SELECT set_config(
+    'app.encryption_key',
+    COALESCE(NULLIF(current_setting('app.encryption_key', true), ''), 'mini-crm-demo-key-not-for-production'),
+    true
+) IS NOT NULL AS key_set;
 
 -- Create encrypted credential (the spec used client_id 1; here: the first client, whatever its id).
 -- The audit trigger writes its 'create' row.
@@ -78,6 +104,9 @@ VALUES ((SELECT min(id) FROM clients), 'WordPress Admin', 'admin',
 
 -- Reveal it: decrypts and logs 'decrypt' in the same call (ERRATA 5: triggers cannot see reads)
 SELECT reveal_credential((SELECT max(id) FROM credentials)) AS revealed;
+
+-- Reading a credential's details without its secret is logged as 'view'
+SELECT view_credential((SELECT max(id) FROM credentials));
 
 -- Manually log credential access
 INSERT INTO credential_audit_logs (credential_id, user_id, action, ip_address)

@@ -7,6 +7,8 @@
 -- Every account's password is `demo-password`. Credentials are encrypted with app.encryption_key
 -- when it is set (the app sets it to CRM_ENCRYPTION_KEY), else with the public demo key below.
 
+-- The key, unless one is set already. In a DO block rather than a bare SELECT set_config(...), so
+-- that psql does not print the key.
 DO $$
 BEGIN
     PERFORM set_config(
@@ -30,7 +32,8 @@ FROM demo, (VALUES
     ('sofia.rossi@example.com', 'Sofia Rossi',  'manager', 'Europe/Rome',         true,  interval '250 days'),
     ('liam.chen@example.com',   'Liam Chen',    'user',    'America/Los_Angeles', true,  interval '120 days'),
     ('noah.berg@example.com',   'Noah Berg',    'user',    'Europe/Berlin',       false, interval '200 days')
-) AS v (email, name, role, timezone, is_active, age);
+) AS v (email, name, role, timezone, is_active, age)
+ORDER BY v.age DESC; -- ids in the order the rows were created
 
 -- ---------------------------------------------------------------------------
 -- Clients: every status, several time zones, tags for filtering.
@@ -72,7 +75,8 @@ FROM (VALUES
     ('Aisha Bello',      'Bello Events',           'aisha@belloevents.example',     '+234 1 555 0177',  'archived', ARRAY['hospitality','agency'],              'Africa/Lagos',        'https://belloevents.example',         'Company closed in spring.',                           'user@example.com',    600),
     ('Henrik Larsen',    'Larsen Marine',          NULL,                            NULL,               'archived', ARRAY[]::text[],                            'Europe/Copenhagen',   NULL,                                  'Old lead, no contact details left.',                  NULL,                  800)
 ) AS v (name, company, email, phone, status, tags, timezone, website_url, notes, owner_email, age_days)
-LEFT JOIN users u ON u.email = v.owner_email;
+LEFT JOIN users u ON u.email = v.owner_email
+ORDER BY v.age_days DESC;
 
 -- ---------------------------------------------------------------------------
 -- Tasks: first the demo accounts' own agenda (each has overdue, due-today and due-soon work),
@@ -94,7 +98,8 @@ FROM (VALUES
     ('Fjord Outdoor AB',       'Load-test the shop before the sale','Target: 3x last year''s peak.',              'in_progress', 'high',    1, 'sofia.rossi@example.com')
 ) AS v (company, title, description, status, priority, due_in, assignee_email)
 JOIN clients c ON c.company = v.company
-JOIN users u ON u.email = v.assignee_email;
+JOIN users u ON u.email = v.assignee_email
+ORDER BY v.due_in, v.title;
 
 WITH client_list AS (
     SELECT id, row_number() OVER (ORDER BY id) AS n, count(*) OVER () AS total FROM clients
@@ -133,51 +138,19 @@ SELECT
     t.description,
     (ARRAY['pending','pending','pending','pending','in_progress','in_progress','completed','completed','cancelled','on_hold'])[1 + i % 10],
     (ARRAY['low','medium','medium','high','urgent'])[1 + (i * 3) % 5],
-    CURRENT_DATE + (ARRAY[-21,-9,-4,-1,0,1,2,4,6,9,15,30,60,NULL])[1 + (i * 5) % 14],
+    CURRENT_DATE + (ARRAY[-21,-9,-4,-1,0,1,2,4,6,9,15,30,60,120,365,NULL])[1 + (i * 5) % 16],
     CASE WHEN i % 9 = 0 THEN NULL ELSE a.id END,
     now() - make_interval(days => 1 + (i * 7) % 90)
 FROM generate_series(1, 120) AS i
 JOIN client_list c ON c.n = 1 + (i * 7) % c.total
 JOIN assignees a ON a.n = 1 + i % a.total
-JOIN templates t ON t.n = 1 + i % 20;
+JOIN templates t ON t.n = 1 + i % 20
+ORDER BY i;
 
 -- ---------------------------------------------------------------------------
--- Credentials and their history. The history is backdated, so the audit trigger (which stamps
--- now()) is paused while the credentials are imported and their 'create' rows are written with
--- the dates they had; every later change goes through the trigger as usual.
+-- Credentials and their history, backdated: each credential was stored weeks or months ago, and
+-- people have viewed, revealed and edited it since.
 -- ---------------------------------------------------------------------------
-ALTER TABLE credentials DISABLE TRIGGER trg_credentials_audit;
-
-INSERT INTO credentials (client_id, label, username, encrypted_value, url, notes, created_at, updated_at)
-SELECT c.id, v.label, v.username, encrypt_credential_value(v.secret), v.url, v.notes,
-       now() - make_interval(days => v.age_days), now() - make_interval(days => v.age_days)
-FROM (VALUES
-    ('Northwind Traders',      'WordPress Admin',        'nw-admin',             'Tr4ders!Spring#2024',      'https://www.northwind.example/wp-admin',     'Editors use their own accounts.', 90),
-    ('Northwind Traders',      'Google Workspace',       'it@northwind.example', 'gW-8841-kestrel-moss',     'https://admin.google.com',                   NULL,                              85),
-    ('Bletchley Analytics',    'AWS Console',            'bletchley-root',       'Enigma-7Rotors-Plugboard', 'https://console.aws.amazon.com',             'Root account: MFA on the hardware key.', 80),
-    ('Bletchley Analytics',    'Grafana',                'ops',                  'graf-Ana-3141',            'https://grafana.bletchley.example',          NULL,                              75),
-    ('Frequency Labs',         'Stripe Dashboard',       'billing@frequencylabs.example', 'Hz-2.4GHz-spread!', 'https://dashboard.stripe.com',             'Read-only for support.',          70),
-    ('Analytical Engines Ltd', 'Shopify Admin',          'ada',                  'Bernoulli#Numbers1843',    'https://engines.myshopify.example/admin',    NULL,                              68),
-    ('Analytical Engines Ltd', 'Domain registrar',       'ada@engines.example',  'Difference-Engine-No2',    'https://registrar.example/login',            'Auto-renew is on.',               66),
-    ('Orbit Logistics',        'SFTP upload',            'orbit-feed',           'Apollo11-Tranquility',     'https://sftp.orbit.example',                 'Nightly stock feed.',             64),
-    ('Fjord Outdoor AB',       'WooCommerce Admin',      'fjord-shop',           'Fjell&Fjord-2025',         'https://fjord-outdoor.example/wp-admin',     NULL,                              60),
-    ('Chai & Co',              'POS back office',        'priya',                'Masala-Chai-4-Two',        'https://pos.chaiandco.example',              NULL,                              58),
-    ('Sato Robotics KK',       'GitHub organisation',    'sato-bot',             'Kaizen-Servo-88',          'https://github.com/sato-robotics',           'Owner account; staff use SSO.',   55),
-    ('Harbour Dental',         'Booking system',         'reception',            'Floss-Daily-2x',           'https://booking.harbourdental.example',      NULL,                              52),
-    ('Sol y Sombra SL',        'Mailchimp',              'hola@solysombra.example','Siesta-Fiesta-77',       'https://login.mailchimp.com',                NULL,                              50),
-    ('Boulangerie Martin',     'Hosting control panel',  'martin',               'Croissant-au-beurre-9',    'https://panel.host.example',                 NULL,                              47),
-    ('Fischer Maschinenbau',   'ERP API key',            'api-integration',      'fmb_live_5f2c9a1e7b3d',    'https://erp.fischer-mb.example/api',         'Rotate after the go-live.',       45),
-    ('Fischer Maschinenbau',   'VPN',                    'crm-agency',           'Zahnrad-Getriebe-42',      'https://vpn.fischer-mb.example',             NULL,                              44),
-    ('Lagos Fintech Hub',      'Cloudflare',             'nia@lagosfintech.example','Naira-Edge-Cache-1',    'https://dash.cloudflare.com',                NULL,                              40),
-    ('Walker & Sons Plumbing', 'Google Business Profile','ethan@walkerplumbing.example','Pipe-Wrench-503',   'https://business.google.com',                NULL,                              36),
-    ('Costa Architects',       'Staging site',           'preview',              'Brutalist-Concrete-5',     'https://staging.costa-arch.example',         'Shared with the client for review.', 30),
-    ('Jade Garden Group',      'Reservations admin',     'mei',                  'Dim-Sum-Sunday-8',         'https://reserve.jadegarden.example/admin',   NULL,                              20),
-    ('Volga Textiles',         'Old FTP server',         'volga',                'Linen-Loom-1999',          'https://ftp.volgatextiles.example',          'Probably unused since the pause.', 200),
-    ('Wilson & Partners',      'Document portal',        'emma',                 'Affidavit-Archive-12',     'https://docs.wilsonpartners.example',        'Client archived; keep until the retention period ends.', 400)
-) AS v (company, label, username, secret, url, notes, age_days)
-JOIN clients c ON c.company = v.company;
-
-ALTER TABLE credentials ENABLE TRIGGER trg_credentials_audit;
 
 -- Who worked with the vault, and from where.
 CREATE TEMPORARY TABLE sample_actors AS
@@ -191,35 +164,103 @@ FROM (VALUES
 ) AS v (n, email, ip, agent)
 JOIN users u ON u.email = v.email;
 
--- 'create' rows at each credential's creation, by the client's owner (or the admin).
-INSERT INTO credential_audit_logs (credential_id, user_id, action, created_at, ip_address, user_agent)
-SELECT cr.id, a.user_id, 'create', cr.created_at, a.ip, a.agent
-FROM credentials cr
-JOIN clients cl ON cl.id = cr.client_id
-JOIN sample_actors a ON a.user_id = COALESCE(cl.owner_user_id, (SELECT user_id FROM sample_actors WHERE n = 1));
+-- The credentials this file adds (the statements below touch these only), with their owner.
+CREATE TEMPORARY TABLE sample_credentials (id integer PRIMARY KEY, label text, created_at timestamptz, owner_user_id integer);
+
+WITH imported AS (
+    INSERT INTO credentials (client_id, label, username, encrypted_value, url, notes, created_at, updated_at)
+    SELECT c.id, v.label, v.username, encrypt_credential_value(v.secret), v.url, v.notes,
+           now() - make_interval(days => v.age_days), now() - make_interval(days => v.age_days)
+    FROM (VALUES
+        ('Northwind Traders',      'WordPress Admin',        'nw-admin',             'Tr4ders!Spring#2024',      'https://www.northwind.example/wp-admin',     'Editors use their own accounts.', 90),
+        ('Northwind Traders',      'Google Workspace',       'it@northwind.example', 'gW-8841-kestrel-moss',     'https://admin.google.com',                   NULL,                              85),
+        ('Bletchley Analytics',    'AWS Console',            'bletchley-root',       'Enigma-7Rotors-Plugboard', 'https://console.aws.amazon.com',             'Root account: MFA on the hardware key.', 80),
+        ('Bletchley Analytics',    'Grafana',                'ops',                  'graf-Ana-3141',            'https://grafana.bletchley.example',          NULL,                              75),
+        ('Frequency Labs',         'Stripe Dashboard',       'billing@frequencylabs.example', 'Hz-2.4GHz-spread!', 'https://dashboard.stripe.com',             'Read-only for support.',          70),
+        ('Analytical Engines Ltd', 'Shopify Admin',          'ada',                  'Bernoulli#Numbers1843',    'https://engines.myshopify.example/admin',    NULL,                              68),
+        ('Analytical Engines Ltd', 'Domain registrar',       'ada@engines.example',  'Difference-Engine-No2',    'https://registrar.example/login',            'Auto-renew is on.',               66),
+        ('Orbit Logistics',        'SFTP upload',            'orbit-feed',           'Apollo11-Tranquility',     'https://sftp.orbit.example',                 'Nightly stock feed.',             64),
+        ('Fjord Outdoor AB',       'WooCommerce Admin',      'fjord-shop',           'Fjell&Fjord-2025',         'https://fjord-outdoor.example/wp-admin',     NULL,                              60),
+        ('Chai & Co',              'POS back office',        'priya',                'Masala-Chai-4-Two',        'https://pos.chaiandco.example',              NULL,                              58),
+        ('Sato Robotics KK',       'GitHub organisation',    'sato-bot',             'Kaizen-Servo-88',          'https://github.com/sato-robotics',           'Owner account; staff use SSO.',   55),
+        ('Harbour Dental',         'Booking system',         'reception',            'Floss-Daily-2x',           'https://booking.harbourdental.example',      NULL,                              52),
+        ('Sol y Sombra SL',        'Mailchimp',              'hola@solysombra.example','Siesta-Fiesta-77',       'https://login.mailchimp.com',                NULL,                              50),
+        ('Sol y Sombra SL',        'Old WordPress Admin',    'solysombra',           'Flamenco-Tapas-2019',      'https://solysombra.example/wp-admin',        'Old site, replaced by the bilingual one.', 120),
+        ('Boulangerie Martin',     'Hosting control panel',  'martin',               'Croissant-au-beurre-9',    'https://panel.host.example',                 NULL,                              47),
+        ('Fischer Maschinenbau',   'ERP API key',            'api-integration',      'fmb_live_5f2c9a1e7b3d',    'https://erp.fischer-mb.example/api',         'Rotate after the go-live.',       45),
+        ('Fischer Maschinenbau',   'VPN',                    'crm-agency',           'Zahnrad-Getriebe-42',      'https://vpn.fischer-mb.example',             NULL,                              44),
+        ('Lagos Fintech Hub',      'Cloudflare',             'nia@lagosfintech.example','Naira-Edge-Cache-1',    'https://dash.cloudflare.com',                NULL,                              40),
+        ('Walker & Sons Plumbing', 'Google Business Profile','ethan@walkerplumbing.example','Pipe-Wrench-503',   'https://business.google.com',                NULL,                              36),
+        ('Costa Architects',       'Staging site',           'preview',              'Brutalist-Concrete-5',     'https://staging.costa-arch.example',         'Shared with the client for review.', 30),
+        ('Jade Garden Group',      'Reservations admin',     'mei',                  'Dim-Sum-Sunday-8',         'https://reserve.jadegarden.example/admin',   NULL,                              20),
+        ('Volga Textiles',         'Old FTP server',         'volga',                'Linen-Loom-1999',          'https://ftp.volgatextiles.example',          'Probably unused since the pause.', 200),
+        ('Wilson & Partners',      'Document portal',        'emma',                 'Affidavit-Archive-12',     'https://docs.wilsonpartners.example',        'Client archived; keep until the retention period ends.', 400)
+    ) AS v (company, label, username, secret, url, notes, age_days)
+    JOIN clients c ON c.company = v.company
+    ORDER BY v.age_days DESC
+    RETURNING id, label, client_id, created_at
+)
+INSERT INTO sample_credentials (id, label, created_at, owner_user_id)
+SELECT i.id, i.label, i.created_at, cl.owner_user_id
+FROM imported i
+JOIN clients cl ON cl.id = i.client_id;
+
+-- The audit trigger wrote each credential's 'create' row just now; date it back to the credential's
+-- creation and credit the client's owner (or the admin), as the app would have recorded it then.
+UPDATE credential_audit_logs cal
+SET created_at = sc.created_at, user_id = a.user_id, ip_address = a.ip, user_agent = a.agent
+FROM sample_credentials sc
+JOIN sample_actors a ON a.n = COALESCE((SELECT n FROM sample_actors WHERE user_id = sc.owner_user_id), 1)
+WHERE cal.credential_id = sc.id AND cal.action = 'create';
 
 -- Day-to-day use since then: views, reveals and edits by several people from several places,
 -- between each credential's creation and now. The two oldest credentials are left alone: their last
 -- access is months ago, so they show up as stale.
 INSERT INTO credential_audit_logs (credential_id, user_id, action, created_at, ip_address, user_agent)
-SELECT cr.id, a.user_id,
-       (ARRAY['view','view','decrypt','view','decrypt','update'])[1 + (cr.id + k) % 6],
-       now() - (now() - cr.created_at) * ((k * 37 + cr.id * 11) % 100) / 100.0,
+SELECT sc.id, a.user_id,
+       (ARRAY['view','view','decrypt','view','decrypt','update'])[1 + (sc.id + k) % 6],
+       now() - (now() - sc.created_at) * ((k * 37 + sc.id * 11) % 100) / 100.0,
        a.ip, a.agent
-FROM credentials cr
+FROM sample_credentials sc
 CROSS JOIN generate_series(1, 6) AS k
-JOIN sample_actors a ON a.n = 1 + (cr.id * 3 + k) % 5
-WHERE cr.created_at > now() - interval '150 days';
+JOIN sample_actors a ON a.n = 1 + (sc.id * 3 + k) % 5
+WHERE sc.created_at > now() - interval '150 days';
 
 -- A burst on the AWS root account in the last hours: many reveals from four addresses, the
 -- pattern the unusual-access monitoring query looks for.
 INSERT INTO credential_audit_logs (credential_id, user_id, action, created_at, ip_address, user_agent)
-SELECT cr.id, a.user_id, 'decrypt', now() - make_interval(mins => 15 * k), a.ip, a.agent
-FROM credentials cr
+SELECT sc.id, a.user_id, 'decrypt', now() - make_interval(mins => 15 * k), a.ip, a.agent
+FROM sample_credentials sc
 CROSS JOIN generate_series(1, 12) AS k
 JOIN sample_actors a ON a.n = 1 + k % 4
-WHERE cr.label = 'AWS Console';
+WHERE sc.label = 'AWS Console';
+
+-- Today's changes go through the app's path: the request's user, address and browser are set for
+-- the transaction, and the audit trigger records them. The admin rotates the AWS root password after
+-- that burst; Sofia removes the old site's login from the vault (a soft delete, logged as 'delete').
+DO $$
+BEGIN
+    PERFORM set_config('app.user_id', (SELECT id::text FROM users WHERE email = 'admin@example.com'), true);
+    PERFORM set_config('app.ip_address', '2001:db8:4::a', true);
+    PERFORM set_config('app.user_agent', 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15', true);
+    UPDATE credentials
+    SET encrypted_value = encrypt_credential_value('Enigma-8Rotors-Reflector'),
+        notes = 'Root account: MFA on the hardware key. Rotated after the access review.'
+    WHERE id IN (SELECT id FROM sample_credentials WHERE label = 'AWS Console');
+
+    PERFORM set_config('app.user_id', (SELECT id::text FROM users WHERE email = 'sofia.rossi@example.com'), true);
+    PERFORM set_config('app.ip_address', '2001:db8::17', true);
+    PERFORM set_config('app.user_agent', 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1', true);
+    UPDATE credentials
+    SET deleted_at = now()
+    WHERE id IN (SELECT id FROM sample_credentials WHERE label = 'Old WordPress Admin');
+
+    PERFORM set_config('app.user_id', '', true);
+    PERFORM set_config('app.ip_address', '', true);
+    PERFORM set_config('app.user_agent', '', true);
+END
+$$;
 
 -- Leave nothing behind in the session of whoever loaded this with psql.
-DROP TABLE sample_actors;
+DROP TABLE sample_actors, sample_credentials;
 RESET app.encryption_key;
