@@ -157,6 +157,11 @@ CREATE TABLE credential_audit_logs (
 -- Indexes
 -- ---------------------------------------------------------------------------
 
+-- Each indexed column of the spec has an index led by it, named idx_<table>_<column>. Where a common
+-- query also filters or sorts by a second column, that index carries it too: an index whose leading
+-- column is X serves every lookup a plain index on X would, and a second, plain one would only slow
+-- every write. The foreign keys' columns lead an index each, so ON DELETE actions find their rows.
+
 -- users: email equality is served by users_email_key; sign-in looks emails up case-insensitively,
 -- and two accounts must not differ only by case.
 CREATE UNIQUE INDEX idx_users_email_lower ON users (lower(email));
@@ -164,27 +169,23 @@ CREATE INDEX idx_users_role ON users (role);
 CREATE INDEX idx_users_is_active ON users (is_active);
 CREATE INDEX idx_users_created_at ON users (created_at);
 
-CREATE INDEX idx_clients_name ON clients (name);
+-- clients: lists sort by name with a (name, id) keyset cursor, overall, per status or per owner.
+CREATE INDEX idx_clients_name ON clients (name, id);
+CREATE INDEX idx_clients_status ON clients (status, name, id);
+CREATE INDEX idx_clients_owner_user_id ON clients (owner_user_id, name, id);
 CREATE INDEX idx_clients_company ON clients (company);
 CREATE INDEX idx_clients_email_lower ON clients (lower(email));
-CREATE INDEX idx_clients_status ON clients (status);
-CREATE INDEX idx_clients_owner_user_id ON clients (owner_user_id);
 CREATE INDEX idx_clients_created_at ON clients (created_at);
 CREATE INDEX idx_clients_updated_at ON clients (updated_at);
 CREATE INDEX idx_clients_tags ON clients USING GIN (tags);
--- Lists sorted by name with a (name, id) keyset cursor, optionally per status or owner.
-CREATE INDEX idx_clients_name_id ON clients (name, id);
-CREATE INDEX idx_clients_status_name ON clients (status, name, id);
-CREATE INDEX idx_clients_owner_status ON clients (owner_user_id, status);
 
-CREATE INDEX idx_tasks_client_id ON tasks (client_id);
-CREATE INDEX idx_tasks_assigned_user_id ON tasks (assigned_user_id);
+-- tasks: per client or assignee, narrowed by status.
+CREATE INDEX idx_tasks_client_id ON tasks (client_id, status);
+CREATE INDEX idx_tasks_assigned_user_id ON tasks (assigned_user_id, status);
 CREATE INDEX idx_tasks_status ON tasks (status);
 CREATE INDEX idx_tasks_priority ON tasks (priority);
 CREATE INDEX idx_tasks_due_date ON tasks (due_date);
 CREATE INDEX idx_tasks_created_at ON tasks (created_at);
-CREATE INDEX idx_tasks_client_status ON tasks (client_id, status);
-CREATE INDEX idx_tasks_assignee_status ON tasks (assigned_user_id, status);
 -- Open tasks (ERRATA 1): "open" means not completed and not cancelled, as in task_overview. An index
 -- predicate cannot mention CURRENT_DATE, so these index the open tasks by due date and a query for
 -- overdue / due today / due soon adds its date range. The planner uses them when the query repeats
@@ -196,20 +197,20 @@ CREATE INDEX idx_tasks_open_client_due_date ON tasks (client_id, due_date)
 CREATE INDEX idx_tasks_open_assignee_due_date ON tasks (assigned_user_id, due_date)
     WHERE status NOT IN ('completed', 'cancelled');
 
-CREATE INDEX idx_credentials_client_id ON credentials (client_id);
+-- credentials: a client's credentials by label.
+CREATE INDEX idx_credentials_client_id ON credentials (client_id, label);
 CREATE INDEX idx_credentials_label ON credentials (label);
 CREATE INDEX idx_credentials_username ON credentials (username);
 CREATE INDEX idx_credentials_created_at ON credentials (created_at);
 CREATE INDEX idx_credentials_updated_at ON credentials (updated_at);
-CREATE INDEX idx_credentials_client_label ON credentials (client_id, label);
 
-CREATE INDEX idx_credential_audit_logs_credential_id ON credential_audit_logs (credential_id);
-CREATE INDEX idx_credential_audit_logs_user_id ON credential_audit_logs (user_id);
-CREATE INDEX idx_credential_audit_logs_action ON credential_audit_logs (action);
+-- credential_audit_logs: a credential's, an action's or a user's history, newest first. The user
+-- index is partial (anonymous rows are never looked up by user); it still serves the ON DELETE SET
+-- NULL lookup, since user_id = $1 implies user_id IS NOT NULL.
+CREATE INDEX idx_credential_audit_logs_credential_id ON credential_audit_logs (credential_id, created_at);
+CREATE INDEX idx_credential_audit_logs_action ON credential_audit_logs (action, created_at);
 CREATE INDEX idx_credential_audit_logs_created_at ON credential_audit_logs (created_at);
 CREATE INDEX idx_credential_audit_logs_ip_address ON credential_audit_logs (ip_address);
-CREATE INDEX idx_credential_audit_logs_credential_created_at ON credential_audit_logs (credential_id, created_at);
-CREATE INDEX idx_credential_audit_logs_action_created_at ON credential_audit_logs (action, created_at);
 CREATE INDEX idx_credential_audit_logs_user_created_at ON credential_audit_logs (user_id, created_at)
     WHERE user_id IS NOT NULL;
 
