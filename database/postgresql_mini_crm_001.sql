@@ -14,7 +14,7 @@ CREATE EXTENSION IF NOT EXISTS "uuid-ossp";
 CREATE EXTENSION IF NOT EXISTS pgcrypto; -- pgp_sym_encrypt, crypt, and gen_random_uuid on PostgreSQL 12
 
 -- ---------------------------------------------------------------------------
--- Validation helpers used by CHECK constraints
+-- Validation helpers used by CHECK constraints (one rule each, shared by every column it guards)
 -- ---------------------------------------------------------------------------
 
 -- True when tz is a time zone name the server knows (Europe/Berlin, UTC, America/Argentina/Salta).
@@ -25,7 +25,8 @@ CREATE EXTENSION IF NOT EXISTS pgcrypto; -- pgp_sym_encrypt, crypt, and gen_rand
 CREATE FUNCTION is_valid_timezone(tz text) RETURNS boolean
 LANGUAGE plpgsql STABLE STRICT AS $$
 BEGIN
-    IF tz !~ '^[A-Za-z][A-Za-z0-9_-]*(/[A-Za-z0-9_+-]+){0,2}$' THEN
+    IF tz !~ '^[A-Za-z][A-Za-z0-9_-]*(/[A-Za-z0-9_+-]+){0,2}$'
+       OR lower(tz) IN ('localtime', 'posixrules', 'factory') THEN -- tzdata files, not places
         RETURN false;
     END IF;
     BEGIN
@@ -39,11 +40,27 @@ BEGIN
 END;
 $$;
 
+-- An address a person can type and mail: local part with the characters RFC 5322 allows unquoted
+-- (o'brien+crm@example.ie), a domain of dot-separated labels ending in a letters-only TLD.
+CREATE FUNCTION is_valid_email(email text) RETURNS boolean
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    SELECT email ~ '^[A-Za-z0-9.!#$%&''*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$';
+$$;
+
+-- An http(s) URL with a dotted host name (https://example.com/path?q=1); other schemes, such as
+-- javascript: or ftp:, are refused because the app renders these as links.
+CREATE FUNCTION is_valid_http_url(url text) RETURNS boolean
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    SELECT url ~* '^https?://[^\s/?#]+\.[^\s/?#]+([/?#]\S*)?$';
+$$;
+
 COMMENT ON FUNCTION is_valid_timezone(text) IS 'True for a time zone name accepted by SET TimeZone (IANA names); used by CHECK constraints.';
 
 -- ---------------------------------------------------------------------------
 -- Tables
 -- ---------------------------------------------------------------------------
+-- *_not_blank: the value holds a character that is not white space (btrim() alone strips only
+-- spaces, so a name of a tab or a line break would pass it).
 
 CREATE TABLE users (
     id            SERIAL PRIMARY KEY,
@@ -58,8 +75,8 @@ CREATE TABLE users (
     updated_at    TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT NOW(),
     CONSTRAINT users_uuid_key UNIQUE (uuid),
     CONSTRAINT users_email_key UNIQUE (email),
-    CONSTRAINT users_email_format CHECK (email ~ '^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$'),
-    CONSTRAINT users_name_not_blank CHECK (btrim(name) <> ''),
+    CONSTRAINT users_email_format CHECK (is_valid_email(email)),
+    CONSTRAINT users_name_not_blank CHECK (name ~ '\S'),
     CONSTRAINT users_role_valid CHECK (role IN ('admin', 'manager', 'user')),
     CONSTRAINT users_timezone_valid CHECK (is_valid_timezone(timezone))
 );
@@ -80,11 +97,11 @@ CREATE TABLE clients (
     created_at    TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT NOW(),
     updated_at    TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT NOW(),
     CONSTRAINT clients_uuid_key UNIQUE (uuid),
-    CONSTRAINT clients_name_not_blank CHECK (btrim(name) <> ''),
-    CONSTRAINT clients_email_format CHECK (email ~ '^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$'),
+    CONSTRAINT clients_name_not_blank CHECK (name ~ '\S'),
+    CONSTRAINT clients_email_format CHECK (is_valid_email(email)),
     CONSTRAINT clients_status_valid CHECK (status IN ('active', 'inactive', 'prospect', 'archived')),
     CONSTRAINT clients_timezone_valid CHECK (is_valid_timezone(timezone)),
-    CONSTRAINT clients_website_url_format CHECK (website_url ~* '^https?://[^\s/?#]+\.[^\s/?#]+([/?#]\S*)?$'),
+    CONSTRAINT clients_website_url_format CHECK (is_valid_http_url(website_url)),
     CONSTRAINT clients_owner_user_id_fkey FOREIGN KEY (owner_user_id)
         REFERENCES users (id) ON DELETE SET NULL
 );
@@ -102,7 +119,7 @@ CREATE TABLE tasks (
     created_at       TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT NOW(),
     updated_at       TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT NOW(),
     CONSTRAINT tasks_uuid_key UNIQUE (uuid),
-    CONSTRAINT tasks_title_not_blank CHECK (btrim(title) <> ''),
+    CONSTRAINT tasks_title_not_blank CHECK (title ~ '\S'),
     CONSTRAINT tasks_status_valid CHECK (status IN ('pending', 'in_progress', 'completed', 'cancelled', 'on_hold')),
     CONSTRAINT tasks_priority_valid CHECK (priority IN ('low', 'medium', 'high', 'urgent')),
     CONSTRAINT tasks_due_date_range CHECK (due_date BETWEEN DATE '2000-01-01' AND DATE '2100-12-31'),
@@ -129,8 +146,8 @@ CREATE TABLE credentials (
     updated_at      TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT NOW(),
     deleted_at      TIMESTAMP WITH TIME ZONE,
     CONSTRAINT credentials_uuid_key UNIQUE (uuid),
-    CONSTRAINT credentials_label_not_blank CHECK (btrim(label) <> ''),
-    CONSTRAINT credentials_url_format CHECK (url ~* '^https?://[^\s/?#]+\.[^\s/?#]+([/?#]\S*)?$'),
+    CONSTRAINT credentials_label_not_blank CHECK (label ~ '\S'),
+    CONSTRAINT credentials_url_format CHECK (is_valid_http_url(url)),
     CONSTRAINT credentials_client_id_fkey FOREIGN KEY (client_id)
         REFERENCES clients (id) ON DELETE CASCADE
 );
