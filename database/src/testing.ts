@@ -154,10 +154,17 @@ export function useTestDatabase(): TestDatabase {
   return db;
 }
 
-/** Runs `work` in a transaction that is always rolled back; `settings` are set_config(..., true). */
-export async function inRolledBackTransaction<T>(
+export type TransactionOptions = {
+  /** Set with set_config(name, value, true), so they end with the transaction, as the API sets them per request. */
+  settings?: Record<string, string>;
+  /** false: always roll back, so a test's rows never reach the other tests. */
+  commit?: boolean;
+};
+
+/** Runs `work` in a transaction on a connection of its own; it commits unless told not to, and rolls back on error. */
+export async function inTransaction<T>(
   pool: pg.Pool,
-  settings: Record<string, string>,
+  { settings = {}, commit = true }: TransactionOptions,
   work: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
   const client = await pool.connect();
@@ -166,9 +173,13 @@ export async function inRolledBackTransaction<T>(
     for (const [name, value] of Object.entries(settings)) {
       await client.query('SELECT set_config($1, $2, true)', [name, value]);
     }
-    return await work(client);
-  } finally {
+    const result = await work(client);
+    await client.query(commit ? 'COMMIT' : 'ROLLBACK');
+    return result;
+  } catch (error) {
     await client.query('ROLLBACK');
+    throw error;
+  } finally {
     client.release();
   }
 }

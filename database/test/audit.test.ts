@@ -1,6 +1,5 @@
-import type pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useTestDatabase } from './database.ts';
+import { inTransaction, useTestDatabase } from '../src/testing.ts';
 import { insertClient, insertCredential, insertUser, one, sqlError, testKey } from './rows.ts';
 
 const db = useTestDatabase();
@@ -9,9 +8,9 @@ let alice: number;
 let bob: number;
 let clientId: number;
 beforeAll(async () => {
-  alice = await insertUser(db.pool, { name: 'Alice' });
-  bob = await insertUser(db.pool, { name: 'Bob' });
-  clientId = await insertClient(db.pool);
+  alice = (await insertUser(db.pool, { name: 'Alice' })).id;
+  bob = (await insertUser(db.pool, { name: 'Bob' })).id;
+  clientId = (await insertClient(db.pool)).id;
 });
 
 const browser = 'Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0';
@@ -20,25 +19,6 @@ const aliceAtOffice = () => ({
   'app.ip_address': '192.0.2.10',
   'app.user_agent': browser,
 });
-
-/** One committed request: its context set with set_config(..., true), as the API does. */
-async function request<T>(settings: Record<string, string>, work: (client: pg.PoolClient) => Promise<T>) {
-  const client = await db.pool.connect();
-  try {
-    await client.query('BEGIN');
-    for (const [name, value] of Object.entries(settings)) {
-      await client.query('SELECT set_config($1, $2, true)', [name, value]);
-    }
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  } finally {
-    client.release();
-  }
-}
 
 type AuditRow = { action: string; user_id: number | null; ip_address: string | null; user_agent: string | null };
 
@@ -57,7 +37,9 @@ async function credentialCount(label: string) {
 
 describe('credential audit trigger', () => {
   it('records create, update and a soft delete once each, with who, from where and with what', async () => {
-    const id = await request(aliceAtOffice(), (client) => insertCredential(client, { clientId, label: 'Router' }));
+    const { id } = await inTransaction(db.pool, { settings: aliceAtOffice() }, (client) =>
+      insertCredential(client, { client_id: clientId, label: 'Router' }),
+    );
     expect(await auditRows(id)).toEqual([
       { action: 'create', user_id: alice, ip_address: '192.0.2.10', user_agent: browser },
     ]);
@@ -67,10 +49,10 @@ describe('credential audit trigger', () => {
       'app.ip_address': '2001:0DB8:0:0::1',
       'app.user_agent': 'curl/8.5',
     };
-    await request(bobAtHome, (client) =>
+    await inTransaction(db.pool, { settings: bobAtHome }, (client) =>
       client.query("UPDATE credentials SET username = 'admin', notes = 'rotated' WHERE id = $1", [id]),
     );
-    await request(aliceAtOffice(), (client) =>
+    await inTransaction(db.pool, { settings: aliceAtOffice() }, (client) =>
       client.query('UPDATE credentials SET deleted_at = now() WHERE id = $1', [id]),
     );
 
@@ -91,7 +73,7 @@ describe('credential audit trigger', () => {
   });
 
   it('records later changes to a deleted credential as updates, not as another delete', async () => {
-    const id = await insertCredential(db.pool, { clientId });
+    const { id } = await insertCredential(db.pool, { client_id: clientId });
     await db.pool.query('UPDATE credentials SET deleted_at = now() WHERE id = $1', [id]);
     await db.pool.query("UPDATE credentials SET notes = 'kept for the record' WHERE id = $1", [id]);
     await db.pool.query('UPDATE credentials SET deleted_at = NULL WHERE id = $1', [id]);
@@ -108,7 +90,7 @@ describe('credential audit trigger', () => {
         [String(alice)],
       );
       await client.query('COMMIT');
-      const id = await insertCredential(client, { clientId });
+      const { id } = await insertCredential(client, { client_id: clientId });
       await client.query("UPDATE credentials SET label = 'Renamed' WHERE id = $1", [id]);
       expect(await auditRows(id)).toEqual([
         { action: 'create', user_id: null, ip_address: null, user_agent: null },
@@ -129,7 +111,9 @@ describe('credential audit trigger', () => {
     async ({ setting, value, code }) => {
       const label = `Half-written ${setting} ${value}`;
       const error = await sqlError(
-        request({ [setting]: value }, (client) => insertCredential(client, { clientId, label })),
+        inTransaction(db.pool, { settings: { [setting]: value } }, (client) =>
+          insertCredential(client, { client_id: clientId, label }),
+        ),
       );
       expect(error.code).toBe(code);
       expect(await credentialCount(label)).toBe(0);
@@ -139,8 +123,8 @@ describe('credential audit trigger', () => {
 
 describe('reveal_credential', () => {
   it('returns the plaintext and records one decrypt with the context, per call', async () => {
-    const id = await insertCredential(db.pool, { clientId, secret: 's3cret!', key: testKey });
-    const revealed = await request(aliceAtOffice(), async (client) => {
+    const { id } = await insertCredential(db.pool, { client_id: clientId, secret: 's3cret!', key: testKey });
+    const revealed = await inTransaction(db.pool, { settings: aliceAtOffice() }, async (client) => {
       const row = await one<{ secret: string }>(client, 'SELECT reveal_credential($1, $2) AS secret', [id, testKey]);
       return row.secret;
     });
@@ -150,19 +134,25 @@ describe('reveal_credential', () => {
     ]);
 
     // Without a key argument it uses app.encryption_key.
-    const again = await request({ ...aliceAtOffice(), 'app.encryption_key': testKey }, async (client) => {
-      const row = await one<{ secret: string }>(client, 'SELECT reveal_credential($1) AS secret', [id]);
-      return row.secret;
-    });
+    const again = await inTransaction(
+      db.pool,
+      { settings: { ...aliceAtOffice(), 'app.encryption_key': testKey } },
+      async (client) => {
+        const row = await one<{ secret: string }>(client, 'SELECT reveal_credential($1) AS secret', [id]);
+        return row.secret;
+      },
+    );
     expect(again).toBe('s3cret!');
     expect(await auditRows(id, 'decrypt')).toHaveLength(2);
   });
 
   it('fails with MC002 for a wrong key and records no decrypt', async () => {
-    const id = await insertCredential(db.pool, { clientId, secret: 's3cret!', key: testKey });
+    const { id } = await insertCredential(db.pool, { client_id: clientId, secret: 's3cret!', key: testKey });
     expect(
       await sqlError(
-        request(aliceAtOffice(), (client) => client.query('SELECT reveal_credential($1, $2)', [id, 'wrong'])),
+        inTransaction(db.pool, { settings: aliceAtOffice() }, (client) =>
+          client.query('SELECT reveal_credential($1, $2)', [id, 'wrong']),
+        ),
       ),
     ).toEqual({ code: 'MC002', message: 'credential decryption failed: wrong key or corrupt data' });
     // Also as a lone statement outside any explicit transaction.
@@ -171,16 +161,18 @@ describe('reveal_credential', () => {
   });
 
   it('fails with MC001 when no key is given or configured, and records no decrypt', async () => {
-    const id = await insertCredential(db.pool, { clientId, secret: 's3cret!', key: testKey });
+    const { id } = await insertCredential(db.pool, { client_id: clientId, secret: 's3cret!', key: testKey });
     const error = await sqlError(
-      request(aliceAtOffice(), (client) => client.query('SELECT reveal_credential($1)', [id])),
+      inTransaction(db.pool, { settings: aliceAtOffice() }, (client) =>
+        client.query('SELECT reveal_credential($1)', [id]),
+      ),
     );
     expect(error.code).toBe('MC001');
     expect(await auditRows(id, 'decrypt')).toEqual([]);
   });
 
   it('fails with MC003 for a missing or soft-deleted credential', async () => {
-    const deleted = await insertCredential(db.pool, { clientId, secret: 'gone', key: testKey });
+    const { id: deleted } = await insertCredential(db.pool, { client_id: clientId, secret: 'gone', key: testKey });
     await db.pool.query('UPDATE credentials SET deleted_at = now() WHERE id = $1', [deleted]);
     const missing = deleted + 1_000_000;
     for (const id of [missing, deleted]) {
@@ -193,9 +185,9 @@ describe('reveal_credential', () => {
   });
 
   it('never reveals a secret it could not audit (malformed app.ip_address)', async () => {
-    const id = await insertCredential(db.pool, { clientId, secret: 's3cret!', key: testKey });
+    const { id } = await insertCredential(db.pool, { client_id: clientId, secret: 's3cret!', key: testKey });
     const error = await sqlError(
-      request({ 'app.ip_address': 'somewhere' }, (client) =>
+      inTransaction(db.pool, { settings: { 'app.ip_address': 'somewhere' } }, (client) =>
         client.query('SELECT reveal_credential($1, $2)', [id, testKey]),
       ),
     );
@@ -206,8 +198,10 @@ describe('reveal_credential', () => {
 
 describe('view_credential', () => {
   it('records one view with the context', async () => {
-    const id = await insertCredential(db.pool, { clientId, secret: 's3cret!', key: testKey });
-    await request(aliceAtOffice(), (client) => client.query('SELECT view_credential($1)', [id]));
+    const { id } = await insertCredential(db.pool, { client_id: clientId, secret: 's3cret!', key: testKey });
+    await inTransaction(db.pool, { settings: aliceAtOffice() }, (client) =>
+      client.query('SELECT view_credential($1)', [id]),
+    );
     expect(await auditRows(id)).toEqual([
       { action: 'create', user_id: null, ip_address: null, user_agent: null },
       { action: 'view', user_id: alice, ip_address: '192.0.2.10', user_agent: browser },
@@ -215,7 +209,7 @@ describe('view_credential', () => {
   });
 
   it('fails with MC003 for a missing or soft-deleted credential', async () => {
-    const deleted = await insertCredential(db.pool, { clientId });
+    const { id: deleted } = await insertCredential(db.pool, { client_id: clientId });
     await db.pool.query('UPDATE credentials SET deleted_at = now() WHERE id = $1', [deleted]);
     for (const id of [deleted + 1_000_000, deleted]) {
       expect((await sqlError(db.pool.query('SELECT view_credential($1)', [id]))).code).toBe('MC003');

@@ -2,87 +2,38 @@
  * What the schema refuses and what it accepts: CHECK constraints, NOT NULL, defaults, UNIQUE and the
  * INET column, each asserted by the SQLSTATE and the constraint or column PostgreSQL names.
  */
-import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { inRolledBackTransaction, useTestDatabase } from './database.ts';
+import { inTransaction, useTestDatabase } from '../src/testing.ts';
+import type { Queryable, Row, Table, Values } from './rows.ts';
+import {
+  insertAuditLog,
+  insertClient,
+  insertCredential,
+  insertRow,
+  insertTask,
+  insertUser,
+  one,
+  sqlError,
+} from './rows.ts';
 
 const db = useTestDatabase();
-
-const testKey = 'constraints-test-key';
-
-type Queryable = Pick<pg.PoolClient, 'query'>;
-type Values = Record<string, unknown>;
-type Row = Record<string, unknown> & { id: number };
-type Table = 'users' | 'clients' | 'tasks' | 'credentials' | 'credential_audit_logs';
-
-let serial = 0;
-const next = () => ++serial;
-
-/** Inserts one row and returns it; column names come from this file, never from data. */
-async function insertRow(on: Queryable, table: Table, values: Values) {
-  const columns = Object.keys(values);
-  const params = columns.map((_, index) => `$${index + 1}`);
-  const { rows } = await on.query<Row>(
-    `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${params.join(', ')}) RETURNING *`,
-    Object.values(values),
-  );
-  return rows[0] as Row;
-}
 
 // Shared parents for the task, credential and audit rows.
 let clientId: number;
 let credentialId: number;
 beforeAll(async () => {
-  clientId = (await insertClient()).id;
-  credentialId = (await insertCredential()).id;
+  clientId = (await insertClient(db.pool)).id;
+  credentialId = (await insertCredential(db.pool, { client_id: clientId })).id;
 });
 
-function insertUser(values: Values = {}, on: Queryable = db.pool) {
-  const n = next();
-  return insertRow(on, 'users', { email: `user${n}@example.com`, name: `User ${n}`, password_hash: 'x', ...values });
-}
-
-function insertClient(values: Values = {}, on: Queryable = db.pool) {
-  return insertRow(on, 'clients', { name: `Client ${next()}`, ...values });
-}
-
-function insertTask(values: Values = {}, on: Queryable = db.pool) {
-  return insertRow(on, 'tasks', { client_id: clientId, title: `Task ${next()}`, ...values });
-}
-
-async function insertCredential(values: Values = {}, on: Queryable = db.pool) {
-  const { rows } = await on.query('SELECT encrypt_credential_value($1, $2) AS data', ['s3cret', testKey]);
-  return insertRow(on, 'credentials', {
-    client_id: clientId,
-    label: `Credential ${next()}`,
-    encrypted_value: rows[0].data,
-    ...values,
-  });
-}
-
-function insertAuditLog(values: Values = {}, on: Queryable = db.pool) {
-  return insertRow(on, 'credential_audit_logs', { credential_id: credentialId, action: 'view', ...values });
-}
-
-const insertInto: Record<Table, (values: Values, on?: Queryable) => Promise<Row>> = {
-  users: insertUser,
-  clients: insertClient,
-  tasks: insertTask,
-  credentials: insertCredential,
-  credential_audit_logs: insertAuditLog,
+/** Each table's builder on the pool, with the shared parents as defaults, for the table-driven checks. */
+const insertInto: Record<Table, (values: Values) => Promise<Row>> = {
+  users: (values) => insertUser(db.pool, values),
+  clients: (values) => insertClient(db.pool, values),
+  tasks: (values) => insertTask(db.pool, { client_id: clientId, ...values }),
+  credentials: (values) => insertCredential(db.pool, { client_id: clientId, ...values }),
+  credential_audit_logs: (values) => insertAuditLog(db.pool, { credential_id: credentialId, ...values }),
 };
-
-/** The error PostgreSQL refused a statement with; fails the test when the statement succeeded. */
-async function refusal(statement: Promise<unknown>) {
-  try {
-    await statement;
-  } catch (error) {
-    if (!(error instanceof pg.DatabaseError)) throw error;
-    const { code, constraint, table, column, message } = error;
-    return { code, constraint, table, column, message };
-  }
-  throw new Error('expected PostgreSQL to refuse the statement, but it succeeded');
-}
 
 /** The column as PostgreSQL prints it (dates as YYYY-MM-DD), read back from the stored row. */
 async function stored(table: Table, column: string, id: number) {
@@ -253,7 +204,7 @@ describe('CHECK constraints', () => {
       });
 
       it.each(refused)(`refuses ${table}.${column} = %j with 23514 ${constraint}`, async (value) => {
-        expect(await refusal(insertInto[table]({ [column]: value }))).toMatchObject({
+        expect(await sqlError(insertInto[table]({ [column]: value }))).toMatchObject({
           code: '23514',
           constraint,
           table,
@@ -263,9 +214,9 @@ describe('CHECK constraints', () => {
   }
 
   it('refuses an UPDATE to a bad value too, and keeps the old one', async () => {
-    const user = await insertUser({ role: 'manager' });
+    const user = await insertUser(db.pool, { role: 'manager' });
     const update = db.pool.query('UPDATE users SET role = $2 WHERE id = $1', [user.id, 'root']);
-    expect(await refusal(update)).toMatchObject({ code: '23514', constraint: 'users_role_valid' });
+    expect(await sqlError(update)).toMatchObject({ code: '23514', constraint: 'users_role_valid' });
     expect(await stored('users', 'role', user.id)).toBe('manager');
   });
 });
@@ -277,14 +228,14 @@ describe('time zone check', () => {
   }
 
   it("leaves the transaction's TimeZone as it was, after accepted and refused zones", async () => {
-    await inRolledBackTransaction(db.pool, { TimeZone: 'Asia/Tokyo' }, async (client) => {
+    await inTransaction(db.pool, { settings: { TimeZone: 'Asia/Tokyo' }, commit: false }, async (client) => {
       expect(await sessionTimeZone(client)).toBe('Asia/Tokyo');
-      await insertUser({ timezone: 'America/Argentina/Salta' }, client);
-      await insertClient({ timezone: 'Europe/Berlin' }, client);
+      await insertUser(client, { timezone: 'America/Argentina/Salta' });
+      await insertClient(client, { timezone: 'Europe/Berlin' });
       expect(await sessionTimeZone(client)).toBe('Asia/Tokyo');
 
       await client.query('SAVEPOINT bad_zone');
-      expect(await refusal(insertUser({ timezone: 'Mars/Olympus' }, client))).toMatchObject({
+      expect(await sqlError(insertUser(client, { timezone: 'Mars/Olympus' }))).toMatchObject({
         constraint: 'users_timezone_valid',
       });
       await client.query('ROLLBACK TO SAVEPOINT bad_zone');
@@ -300,8 +251,8 @@ describe('time zone check', () => {
     const client = await db.pool.connect();
     try {
       await client.query("SET TimeZone = 'America/New_York'");
-      await insertClient({ timezone: 'Europe/Berlin' }, client);
-      await insertUser({ timezone: 'Asia/Kolkata' }, client);
+      await insertClient(client, { timezone: 'Europe/Berlin' });
+      await insertUser(client, { timezone: 'Asia/Kolkata' });
       expect(await sessionTimeZone(client)).toBe('America/New_York');
     } finally {
       await client.query('RESET TimeZone');
@@ -333,17 +284,23 @@ describe('NOT NULL', () => {
   ];
 
   it.each(required)('refuses %s.%s = NULL with 23502', async (table, column) => {
-    expect(await refusal(insertInto[table]({ [column]: null }))).toMatchObject({ code: '23502', table, column });
+    expect(await sqlError(insertInto[table]({ [column]: null }))).toMatchObject({ code: '23502', table, column });
   });
 
   it('leaves the optional columns optional', async () => {
-    const client = await insertClient({ company: null, email: null, phone: null, website_url: null, notes: null });
+    const client = await insertClient(db.pool, {
+      company: null,
+      email: null,
+      phone: null,
+      website_url: null,
+      notes: null,
+    });
     expect(client).toMatchObject({ company: null, email: null, phone: null, owner_user_id: null });
-    const task = await insertTask({ description: null, due_date: null, assigned_user_id: null });
+    const task = await insertInto.tasks({ description: null, due_date: null, assigned_user_id: null });
     expect(task).toMatchObject({ description: null, due_date: null, assigned_user_id: null });
-    const credential = await insertCredential({ username: null, encrypted_value: null, url: null, notes: null });
+    const credential = await insertInto.credentials({ username: null, encrypted_value: null, url: null, notes: null });
     expect(credential).toMatchObject({ username: null, encrypted_value: null, url: null, deleted_at: null });
-    const audit = await insertAuditLog({ user_id: null, ip_address: null, user_agent: null });
+    const audit = await insertInto.credential_audit_logs({ user_id: null, ip_address: null, user_agent: null });
     expect(audit).toMatchObject({ user_id: null, ip_address: null, user_agent: null });
   });
 });
@@ -351,15 +308,12 @@ describe('NOT NULL', () => {
 describe('defaults', () => {
   const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-  /** Inserts with only the given columns, and returns the row with the statement's now() as inserted_at. */
-  async function insertBare(table: Table, values: Values) {
-    const columns = Object.keys(values);
-    const params = columns.map((_, index) => `$${index + 1}`);
-    const { rows } = await db.pool.query(
-      `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${params.join(', ')}) RETURNING *, now() AS inserted_at`,
-      Object.values(values),
-    );
-    return rows[0];
+  /** Inserts with only the given columns, and returns the row with its transaction's now() as inserted_at. */
+  function insertBare(table: Table, values: Values) {
+    return inTransaction(db.pool, {}, async (client) => {
+      const row = await insertRow(client, table, values);
+      return { ...row, inserted_at: (await one<{ now: Date }>(client, 'SELECT now()')).now };
+    });
   }
 
   function expectGeneratedUuidAndTimes(row: Record<string, unknown>) {
@@ -401,8 +355,8 @@ describe('defaults', () => {
 
 describe('UNIQUE', () => {
   it('refuses a second user with the same email (23505 users_email_key)', async () => {
-    await insertUser({ email: 'twice@example.com' });
-    expect(await refusal(insertUser({ email: 'twice@example.com' }))).toMatchObject({
+    await insertUser(db.pool, { email: 'twice@example.com' });
+    expect(await sqlError(insertUser(db.pool, { email: 'twice@example.com' }))).toMatchObject({
       code: '23505',
       constraint: 'users_email_key',
       table: 'users',
@@ -410,26 +364,26 @@ describe('UNIQUE', () => {
   });
 
   it('refuses an email differing only by case (23505 idx_users_email_lower)', async () => {
-    await insertUser({ email: 'Admin@Example.com' });
-    expect(await refusal(insertUser({ email: 'admin@example.com' }))).toMatchObject({
+    await insertUser(db.pool, { email: 'Admin@Example.com' });
+    expect(await sqlError(insertUser(db.pool, { email: 'admin@example.com' }))).toMatchObject({
       code: '23505',
       constraint: 'idx_users_email_lower',
       table: 'users',
     });
-    expect(await refusal(insertUser({ email: 'ADMIN@EXAMPLE.COM' }))).toMatchObject({
+    expect(await sqlError(insertUser(db.pool, { email: 'ADMIN@EXAMPLE.COM' }))).toMatchObject({
       constraint: 'idx_users_email_lower',
     });
   });
 
   it('lets a user change the case of their own email', async () => {
-    const user = await insertUser({ email: 'Mixed.Case@Example.com' });
+    const user = await insertUser(db.pool, { email: 'Mixed.Case@Example.com' });
     await db.pool.query('UPDATE users SET email = $2 WHERE id = $1', [user.id, 'mixed.case@example.com']);
     expect(await stored('users', 'email', user.id)).toBe('mixed.case@example.com');
   });
 
   it('lets two clients share an email address', async () => {
-    await insertClient({ email: 'shared@example.com' });
-    await insertClient({ email: 'shared@example.com' });
+    await insertClient(db.pool, { email: 'shared@example.com' });
+    await insertClient(db.pool, { email: 'shared@example.com' });
     const { rows } = await db.pool.query("SELECT count(*)::int AS n FROM clients WHERE email = 'shared@example.com'");
     expect(rows[0].n).toBe(2);
   });
@@ -443,7 +397,7 @@ describe('UNIQUE', () => {
 
   it.each(tables)('%s: refuses a duplicate uuid (23505 %s_uuid_key)', async (table) => {
     const first = await insertInto[table]({});
-    expect(await refusal(insertInto[table]({ uuid: first.uuid }))).toMatchObject({
+    expect(await sqlError(insertInto[table]({ uuid: first.uuid }))).toMatchObject({
       code: '23505',
       constraint: `${table}_uuid_key`,
       table,
@@ -458,14 +412,14 @@ describe('credential_audit_logs.ip_address (INET)', () => {
     ['2001:0DB8:0000:0000:0000:0000:0000:0001', '2001:db8::1'],
     ['::ffff:192.0.2.1', '::ffff:192.0.2.1'],
   ])('stores %s as %s', async (input, shown) => {
-    const row = await insertAuditLog({ ip_address: input });
+    const row = await insertInto.credential_audit_logs({ ip_address: input });
     expect(row.ip_address).toBe(shown);
   });
 
   it.each(['999.1.1.1', 'not-an-ip', '192.168.1', '1.2.3.4.5', '2001:db8::g', ''])(
     'refuses %j with 22P02',
     async (input) => {
-      const error = await refusal(insertAuditLog({ ip_address: input }));
+      const error = await sqlError(insertInto.credential_audit_logs({ ip_address: input }));
       expect(error).toMatchObject({ code: '22P02' });
       expect(error.message).toContain('invalid input syntax for type inet');
     },

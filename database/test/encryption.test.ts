@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { inRolledBackTransaction, useTestDatabase } from './database.ts';
+import { inTransaction, useTestDatabase } from '../src/testing.ts';
 import { one, type Queryable, sqlError } from './rows.ts';
 
 const db = useTestDatabase();
@@ -37,11 +37,15 @@ describe('encrypt_credential_value / decrypt_credential_value', () => {
   });
 
   it('round-trips with the key taken from app.encryption_key (the one-argument forms)', async () => {
-    const data = await inRolledBackTransaction(db.pool, { 'app.encryption_key': key }, async (client) => {
-      const data = await encryptWithSetting(client, 'from-the-setting');
-      expect(await decryptWithSetting(client, data)).toBe('from-the-setting');
-      return data;
-    });
+    const data = await inTransaction(
+      db.pool,
+      { settings: { 'app.encryption_key': key }, commit: false },
+      async (client) => {
+        const data = await encryptWithSetting(client, 'from-the-setting');
+        expect(await decryptWithSetting(client, data)).toBe('from-the-setting');
+        return data;
+      },
+    );
     // The setting's key is the one used: the two-argument form opens it with the same key, and only that one.
     expect(await decrypt(data, key)).toBe('from-the-setting');
     expect(await sqlError(decrypt(data, 'another key'))).toEqual(decryptionFailed);
@@ -133,7 +137,7 @@ describe('encrypt_credential_value / decrypt_credential_value', () => {
   it('maps NULL to NULL', async () => {
     expect(await encrypt(null)).toBeNull();
     expect(await decrypt(null)).toBeNull();
-    await inRolledBackTransaction(db.pool, { 'app.encryption_key': key }, async (client) => {
+    await inTransaction(db.pool, { settings: { 'app.encryption_key': key }, commit: false }, async (client) => {
       expect(await encryptWithSetting(client, null)).toBeNull();
       expect(await decryptWithSetting(client, null)).toBeNull();
     });
@@ -148,7 +152,7 @@ describe('encrypt_credential_value / decrypt_credential_value', () => {
     for (const value of values) {
       expect(await decrypt(await encrypt(value))).toBe(value);
     }
-    await inRolledBackTransaction(db.pool, { 'app.encryption_key': '🔑 ключ' }, async (client) => {
+    await inTransaction(db.pool, { settings: { 'app.encryption_key': '🔑 ключ' }, commit: false }, async (client) => {
       expect(await decryptWithSetting(client, await encryptWithSetting(client, values[0] ?? ''))).toBe(values[0]);
     });
   });

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sqlDir } from '../src/migrate.ts';
-import { useTestDatabase } from './database.ts';
+import { useTestDatabase } from '../src/testing.ts';
 import { one, sqlError } from './rows.ts';
 
 const db = useTestDatabase();

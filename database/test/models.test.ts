@@ -1,6 +1,6 @@
 import { AuditAction, ClientStatus, TaskPriority, TaskStatus, UserRole } from '@mini-crm/models';
 import { describe, expect, it } from 'vitest';
-import { useTestDatabase } from './database.ts';
+import { useTestDatabase } from '../src/testing.ts';
 
 const db = useTestDatabase();
 

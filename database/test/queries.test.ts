@@ -9,7 +9,7 @@ import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sqlDir, withClient } from '../src/migrate.ts';
 import { loadSampleData } from '../src/seed.ts';
-import { useTestDatabase } from './database.ts';
+import { useTestDatabase } from '../src/testing.ts';
 import { one } from './rows.ts';
 
 const db = useTestDatabase();

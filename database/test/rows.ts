@@ -1,17 +1,26 @@
 /**
  * Hand-made rows for the schema tests: each builder inserts one row with plain defaults and returns
- * its id, so a test spells out only the columns its assertion is about.
+ * it whole, so a test spells out only the columns its assertion is about.
  */
-import type pg from 'pg';
+import pg from 'pg';
 
 /** A pool or a client inside a transaction: the builders work with both. */
 export type Queryable = Pick<pg.PoolClient, 'query'>;
+
+export type Table = 'users' | 'clients' | 'tasks' | 'credentials' | 'credential_audit_logs';
+
+/** Column values by column name. */
+export type Values = Record<string, unknown>;
+
+/** A row as RETURNING * gives it back. */
+export type Row = { id: number; [column: string]: unknown };
 
 /** The key the credential builder encrypts with unless told otherwise. */
 export const testKey = 'test-encryption-key';
 
 let serial = 0;
-const next = () => ++serial;
+/** A number no earlier call in this test file returned: unique names, emails and titles. */
+export const next = () => ++serial;
 
 /** Runs a query that must return exactly one row, and returns it. */
 export async function one<T extends pg.QueryResultRow>(db: Queryable, text: string, values: unknown[] = []) {
@@ -20,19 +29,18 @@ export async function one<T extends pg.QueryResultRow>(db: Queryable, text: stri
   return rows[0] as T;
 }
 
-// Column names come from the test code, never from data.
-async function insertRow(db: Queryable, table: string, values: Record<string, unknown>) {
+/** Inserts exactly the given columns and returns the row. Column names come from test code, never from data. */
+export function insertRow(db: Queryable, table: Table, values: Values) {
   const columns = Object.keys(values);
   const params = columns.map((_, index) => `$${index + 1}`);
-  const row = await one<{ id: number }>(
+  return one<Row>(
     db,
-    `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${params.join(', ')}) RETURNING id`,
+    `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${params.join(', ')}) RETURNING *`,
     Object.values(values),
   );
-  return row.id;
 }
 
-export function insertUser(db: Queryable, values: Record<string, unknown> = {}) {
+export function insertUser(db: Queryable, values: Values = {}) {
   const n = next();
   return insertRow(db, 'users', {
     email: `user${n}@example.com`,
@@ -42,70 +50,57 @@ export function insertUser(db: Queryable, values: Record<string, unknown> = {}) 
   });
 }
 
-export function insertClient(db: Queryable, values: Record<string, unknown> = {}) {
+export function insertClient(db: Queryable, values: Values = {}) {
   return insertRow(db, 'clients', { name: `Client ${next()}`, ...values });
 }
 
-export type TaskValues = {
-  clientId: number;
-  title?: string;
-  status?: string;
-  /** due_date = CURRENT_DATE + dueInDays, computed by the server in the caller's transaction; null: no due date. */
+export type TaskValues = Values & {
+  client_id: unknown;
+  /** due_date = CURRENT_DATE + dueInDays, as the server sees today in the caller's transaction and time zone. */
   dueInDays?: number | null;
-  assignedUserId?: number | null;
 };
 
-export async function insertTask(db: Queryable, task: TaskValues) {
-  const row = await one<{ id: number }>(
-    db,
-    `INSERT INTO tasks (client_id, title, status, due_date, assigned_user_id)
-     VALUES ($1, $2, $3, CURRENT_DATE + $4::int, $5) RETURNING id`,
-    [
-      task.clientId,
-      task.title ?? `Task ${next()}`,
-      task.status ?? 'pending',
-      task.dueInDays ?? null,
-      task.assignedUserId ?? null,
-    ],
-  );
-  return row.id;
+export async function insertTask(db: Queryable, { dueInDays, ...values }: TaskValues) {
+  // Asked of the server on the same connection, so a test's transaction fixes the date it is relative to.
+  const due =
+    dueInDays == null
+      ? {}
+      : await one<{ due_date: string }>(db, 'SELECT (CURRENT_DATE + $1::int)::text AS due_date', [dueInDays]);
+  return insertRow(db, 'tasks', { title: `Task ${next()}`, ...values, ...due });
 }
 
-export type CredentialValues = {
-  clientId: number;
-  label?: string;
-  username?: string | null;
-  /** Stored encrypted with `key` (testKey by default); null leaves encrypted_value NULL. */
-  secret?: string | null;
+export type CredentialValues = Values & {
+  client_id: unknown;
+  /** Stored as encrypted_value, encrypted with `key`; without it encrypted_value is whatever `values` say, or NULL. */
+  secret?: string;
   key?: string;
 };
 
-export async function insertCredential(db: Queryable, credential: CredentialValues) {
-  const row = await one<{ id: number }>(
-    db,
-    `INSERT INTO credentials (client_id, label, username, encrypted_value)
-     VALUES ($1, $2, $3, encrypt_credential_value($4, $5)) RETURNING id`,
-    [
-      credential.clientId,
-      credential.label ?? `Credential ${next()}`,
-      credential.username ?? null,
-      credential.secret ?? null,
-      credential.key ?? testKey,
-    ],
-  );
-  return row.id;
+export async function insertCredential(db: Queryable, { secret, key = testKey, ...values }: CredentialValues) {
+  const encrypted =
+    secret === undefined
+      ? {}
+      : await one<{ encrypted_value: Buffer }>(db, 'SELECT encrypt_credential_value($1, $2) AS encrypted_value', [
+          secret,
+          key,
+        ]);
+  return insertRow(db, 'credentials', { label: `Credential ${next()}`, ...values, ...encrypted });
 }
 
-/** The SQLSTATE and message a statement failed with; throws when it succeeded instead. */
+export function insertAuditLog(db: Queryable, values: Values & { credential_id: unknown }) {
+  return insertRow(db, 'credential_audit_logs', { action: 'view', ...values });
+}
+
+/** How PostgreSQL refused a statement; throws when the statement succeeded, or failed some other way. */
 export async function sqlError(statement: Promise<unknown>) {
   let result: unknown;
   try {
     result = await statement;
   } catch (error) {
-    const { code, message } = error as { code?: string; message: string };
-    return { code, message };
+    if (!(error instanceof pg.DatabaseError)) throw error;
+    const { code, constraint, table, column, message } = error;
+    return { code, constraint, table, column, message };
   }
-  throw new Error(
-    `expected the statement to fail, but it returned ${JSON.stringify((result as { rows?: unknown })?.rows)}`,
-  );
+  const returned = (result as { rows?: unknown })?.rows ?? result;
+  throw new Error(`expected PostgreSQL to refuse the statement, but it returned ${JSON.stringify(returned)}`);
 }

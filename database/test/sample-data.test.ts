@@ -6,8 +6,7 @@
 import pg from 'pg';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { demoEncryptionKey, loadSampleData } from '../src/seed.ts';
-import { createTestDatabase } from '../src/testing.ts';
-import { useTestDatabase } from './database.ts';
+import { createTestDatabase, useTestDatabase } from '../src/testing.ts';
 import { one, sqlError } from './rows.ts';
 
 const db = useTestDatabase();

@@ -2,12 +2,10 @@
 // the whole test (it is the transaction's start date), so due dates relative to it hold at any hour.
 import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { inRolledBackTransaction, useTestDatabase } from './database.ts';
+import { inTransaction, useTestDatabase } from '../src/testing.ts';
 import { insertClient, insertCredential, insertTask, insertUser, one } from './rows.ts';
 
 const db = useTestDatabase();
-
-const inTransaction = <T>(work: (client: pg.PoolClient) => Promise<T>) => inRolledBackTransaction(db.pool, {}, work);
 
 type Row = Record<string, unknown>;
 
@@ -32,9 +30,9 @@ describe('client_overview', () => {
   ];
 
   it("shows the client's columns, its owner, and counts of its tasks and live credentials", async () => {
-    await inTransaction(async (client) => {
-      const owner = await insertUser(client, { name: 'Olivia Owner', email: 'olivia@example.com' });
-      const acme = await insertClient(client, {
+    await inTransaction(db.pool, { commit: false }, async (client) => {
+      const { id: owner } = await insertUser(client, { name: 'Olivia Owner', email: 'olivia@example.com' });
+      const { id: acme } = await insertClient(client, {
         name: 'Acme',
         company: 'Acme Corp',
         email: 'ops@acme.example',
@@ -56,10 +54,10 @@ describe('client_overview', () => {
         { status: 'completed', dueInDays: null },
         { status: 'cancelled', dueInDays: -2 }, // past due but dropped: not overdue
       ];
-      for (const task of tasks) await insertTask(client, { clientId: acme, ...task });
-      await insertCredential(client, { clientId: acme, label: 'Router' });
-      await insertCredential(client, { clientId: acme, label: 'Mail' });
-      const gone = await insertCredential(client, { clientId: acme, label: 'Old FTP' });
+      for (const task of tasks) await insertTask(client, { client_id: acme, ...task });
+      await insertCredential(client, { client_id: acme, label: 'Router' });
+      await insertCredential(client, { client_id: acme, label: 'Mail' });
+      const { id: gone } = await insertCredential(client, { client_id: acme, label: 'Old FTP' });
       await client.query('UPDATE credentials SET deleted_at = now() WHERE id = $1', [gone]);
 
       const row = await one<Row>(client, 'SELECT * FROM client_overview WHERE id = $1', [acme]);
@@ -81,8 +79,8 @@ describe('client_overview', () => {
   });
 
   it('shows zeros and no owner for a client with nothing yet', async () => {
-    await inTransaction(async (client) => {
-      const lonely = await insertClient(client, { name: 'Lonely Ltd', status: 'prospect' });
+    await inTransaction(db.pool, { commit: false }, async (client) => {
+      const { id: lonely } = await insertClient(client, { name: 'Lonely Ltd', status: 'prospect' });
       const row = await one<Row>(client, 'SELECT * FROM client_overview WHERE id = $1', [lonely]);
       expect(row).toMatchObject({ name: 'Lonely Ltd', owner_name: null, owner_email: null });
       expect(numbers(row, countColumns)).toEqual(Object.fromEntries(countColumns.map((name) => [name, 0])));
@@ -90,12 +88,12 @@ describe('client_overview', () => {
   });
 
   it("answers the spec's active-clients query, busiest first", async () => {
-    await inTransaction(async (client) => {
-      const busy = await insertClient(client, { name: 'Busy', status: 'active' });
-      const quiet = await insertClient(client, { name: 'Quiet', status: 'active' });
+    await inTransaction(db.pool, { commit: false }, async (client) => {
+      const { id: busy } = await insertClient(client, { name: 'Busy', status: 'active' });
+      const { id: quiet } = await insertClient(client, { name: 'Quiet', status: 'active' });
       await insertClient(client, { name: 'Archived', status: 'archived' });
-      for (const dueInDays of [1, 2, 3]) await insertTask(client, { clientId: busy, dueInDays });
-      await insertTask(client, { clientId: quiet, dueInDays: 1 });
+      for (const dueInDays of [1, 2, 3]) await insertTask(client, { client_id: busy, dueInDays });
+      await insertTask(client, { client_id: quiet, dueInDays: 1 });
       const { rows } = await client.query(
         `SELECT name, company, task_count, pending_tasks, credential_count
          FROM client_overview WHERE status = 'active' ORDER BY task_count DESC`,
@@ -110,11 +108,16 @@ describe('client_overview', () => {
 
 describe('task_overview', () => {
   it("shows the task's columns with its client and assignee", async () => {
-    await inTransaction(async (client) => {
-      const assignee = await insertUser(client, { name: 'Ada Assignee', email: 'ada@example.com' });
-      const clientId = await insertClient(client, { name: 'Globex', company: 'Globex Inc' });
-      const id = await insertTask(client, { clientId, title: 'Renew domain', dueInDays: 3, assignedUserId: assignee });
-      const unassigned = await insertTask(client, { clientId, title: 'Send invoice' });
+    await inTransaction(db.pool, { commit: false }, async (client) => {
+      const { id: assignee } = await insertUser(client, { name: 'Ada Assignee', email: 'ada@example.com' });
+      const { id: clientId } = await insertClient(client, { name: 'Globex', company: 'Globex Inc' });
+      const { id } = await insertTask(client, {
+        client_id: clientId,
+        title: 'Renew domain',
+        dueInDays: 3,
+        assigned_user_id: assignee,
+      });
+      const { id: unassigned } = await insertTask(client, { client_id: clientId, title: 'Send invoice' });
 
       const row = await one<Row>(client, 'SELECT * FROM task_overview WHERE id = $1', [id]);
       const taskRow = await one<Row>(client, 'SELECT * FROM tasks WHERE id = $1', [id]);
@@ -136,8 +139,8 @@ describe('task_overview', () => {
   });
 
   it('classifies urgency from the status and the due date', async () => {
-    await inTransaction(async (client) => {
-      const clientId = await insertClient(client);
+    await inTransaction(db.pool, { commit: false }, async (client) => {
+      const { id: clientId } = await insertClient(client);
       const cases = {
         'open, due yesterday': { status: 'pending', dueInDays: -1, urgency: 'overdue' },
         'in progress, due last month': { status: 'in_progress', dueInDays: -30, urgency: 'overdue' },
@@ -152,7 +155,7 @@ describe('task_overview', () => {
         'cancelled, due last week': { status: 'cancelled', dueInDays: -7, urgency: 'normal' },
       };
       for (const [title, { status, dueInDays }] of Object.entries(cases)) {
-        await insertTask(client, { clientId, title, status, dueInDays });
+        await insertTask(client, { client_id: clientId, title, status, dueInDays });
       }
       const { rows } = await client.query<{ title: string; urgency_status: string }>(
         'SELECT title, urgency_status FROM task_overview WHERE client_id = $1',
@@ -178,12 +181,12 @@ describe('task_overview', () => {
 
   it("follows the session's time zone for today", async () => {
     // Kiritimati (UTC+14) is always a day or two ahead of Pago Pago (UTC-11), whatever the hour.
-    await inTransaction(async (client) => {
-      const clientId = await insertClient(client);
+    await inTransaction(db.pool, { commit: false }, async (client) => {
+      const { id: clientId } = await insertClient(client);
       await client.query("SET LOCAL TimeZone = 'Pacific/Kiritimati'");
-      await insertTask(client, { clientId, title: 'today in Kiritimati', dueInDays: 0 });
+      await insertTask(client, { client_id: clientId, title: 'today in Kiritimati', dueInDays: 0 });
       await client.query("SET LOCAL TimeZone = 'Pacific/Pago_Pago'");
-      await insertTask(client, { clientId, title: 'today in Pago Pago', dueInDays: 0 });
+      await insertTask(client, { client_id: clientId, title: 'today in Pago Pago', dueInDays: 0 });
       const gap = await one<{ days: number }>(
         client,
         `SELECT (now() AT TIME ZONE 'Pacific/Kiritimati')::date - (now() AT TIME ZONE 'Pacific/Pago_Pago')::date AS days`,
@@ -222,14 +225,14 @@ describe('task_overview', () => {
 
 describe('credential_audit_summary', () => {
   it('counts accesses, views, decrypts, users and addresses per credential', async () => {
-    await inTransaction(async (client) => {
-      const ann = await insertUser(client);
-      const ben = await insertUser(client);
-      const clientId = await insertClient(client, { name: 'Initech' });
+    await inTransaction(db.pool, { commit: false }, async (client) => {
+      const { id: ann } = await insertUser(client);
+      const { id: ben } = await insertUser(client);
+      const { id: clientId } = await insertClient(client, { name: 'Initech' });
       // Created without request context: each credential starts with a 'create' row with no user or address.
-      const mail = await insertCredential(client, { clientId, label: 'Mail' });
-      await insertCredential(client, { clientId, label: 'VPN' });
-      const ftp = await insertCredential(client, { clientId, label: 'Old FTP' });
+      const { id: mail } = await insertCredential(client, { client_id: clientId, label: 'Mail' });
+      await insertCredential(client, { client_id: clientId, label: 'VPN' });
+      const { id: ftp } = await insertCredential(client, { client_id: clientId, label: 'Old FTP' });
       await client.query('UPDATE credentials SET deleted_at = now() WHERE id = $1', [ftp]);
       // Later accesses, as the spec's "manually log credential access" insert writes them.
       const events = [
@@ -308,9 +311,9 @@ describe('credential_audit_summary', () => {
 
 describe('tag search', () => {
   it("find_clients_by_tag('enterprise') returns exactly the tagged clients, as client rows by name", async () => {
-    await inTransaction(async (client) => {
-      const zeta = await insertClient(client, { name: 'Zeta', tags: ['enterprise', 'high-value'] });
-      const alpha = await insertClient(client, { name: 'Alpha', tags: ['enterprise'] });
+    await inTransaction(db.pool, { commit: false }, async (client) => {
+      const { id: zeta } = await insertClient(client, { name: 'Zeta', tags: ['enterprise', 'high-value'] });
+      const { id: alpha } = await insertClient(client, { name: 'Alpha', tags: ['enterprise'] });
       await insertClient(client, { name: 'Beta', tags: ['high-value'] });
       await insertClient(client, { name: 'Gamma', tags: ['enterprise-plus'] });
       await insertClient(client, { name: 'Delta' });
@@ -324,7 +327,7 @@ describe('tag search', () => {
   });
 
   it("answers the spec's query for clients with any of several tags", async () => {
-    await inTransaction(async (client) => {
+    await inTransaction(db.pool, { commit: false }, async (client) => {
       await insertClient(client, { name: 'Zeta', tags: ['enterprise', 'high-value'] });
       await insertClient(client, { name: 'Alpha', tags: ['enterprise'] });
       await insertClient(client, { name: 'Beta', tags: ['high-value', 'eu'] });

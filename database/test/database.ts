@@ -1,1 +1,0 @@
-export { inRolledBackTransaction, type TestDatabase, useTestDatabase } from '../src/testing.ts';
