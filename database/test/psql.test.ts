@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { sqlDir, withClient } from '../src/migrate.ts';
+import { countsByTable, verifyInstallationQuery } from './verify-installation.ts';
 
 const run = promisify(execFile);
 const hasPsql = (() => {
@@ -36,23 +37,13 @@ describe.skipIf(!hasPsql)('the SQL files through psql', () => {
   });
 
   it('shows every table non-empty in the spec\'s "Verify Installation" query', async () => {
-    const { stdout } = await psql(
-      '-A',
-      '-t',
-      '-c',
-      `SELECT table_name || '=' || record_count FROM (
-         SELECT 'users' AS table_name, COUNT(*) AS record_count FROM users
-         UNION ALL SELECT 'clients', COUNT(*) FROM clients
-         UNION ALL SELECT 'tasks', COUNT(*) FROM tasks
-         UNION ALL SELECT 'credentials', COUNT(*) FROM credentials
-         UNION ALL SELECT 'credential_audit_logs', COUNT(*) FROM credential_audit_logs
-       ) counts ORDER BY table_name`,
-    );
-    const counts = Object.fromEntries(
+    const { stdout } = await psql('-A', '-t', '-F', '|', '-c', verifyInstallationQuery);
+    const counts = countsByTable(
       stdout
         .trim()
         .split('\n')
-        .map((line) => line.split('=')),
+        .map((line) => line.split('|'))
+        .map(([table_name = '', record_count = '']) => ({ table_name, record_count })),
     );
     expect(Object.keys(counts).sort()).toEqual(['clients', 'credential_audit_logs', 'credentials', 'tasks', 'users']);
     for (const [table, count] of Object.entries(counts)) expect(Number(count), table).toBeGreaterThan(0);

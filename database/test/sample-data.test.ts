@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { demoEncryptionKey, loadSampleData } from '../src/seed.ts';
 import { createTestDatabase, useTestDatabase } from '../src/testing.ts';
 import { one, sqlError } from './rows.ts';
+import { countsByTable, verifyInstallationQuery } from './verify-installation.ts';
 
 const db = useTestDatabase();
 beforeAll(() => loadSampleData(db.url));
@@ -18,23 +19,9 @@ const demoAccounts = [
   { email: 'user@example.com', role: 'user' },
 ];
 
-/** The spec's "Verify Installation" query, as printed there. */
-const verifyInstallation = `
-  SELECT table_name, record_count FROM (
-      SELECT 'users' as table_name, COUNT(*) as record_count FROM users
-      UNION ALL
-      SELECT 'clients', COUNT(*) FROM clients
-      UNION ALL
-      SELECT 'tasks', COUNT(*) FROM tasks
-      UNION ALL
-      SELECT 'credentials', COUNT(*) FROM credentials
-      UNION ALL
-      SELECT 'credential_audit_logs', COUNT(*) FROM credential_audit_logs
-  ) counts ORDER BY table_name`;
-
 async function tableCounts(pool: pg.Pool) {
-  const { rows } = await pool.query<{ table_name: string; record_count: string }>(verifyInstallation);
-  return Object.fromEntries(rows.map((row) => [row.table_name, Number(row.record_count)]));
+  const { rows } = await pool.query<{ table_name: string; record_count: string }>(verifyInstallationQuery);
+  return countsByTable(rows);
 }
 
 async function column<T>(sql: string, values: unknown[] = []) {
