@@ -25,7 +25,16 @@ async function main() {
     log: say,
   });
   const pool = await createDatabasePool(database.url);
-  const app = await buildServer({ pool, logger: { level: config.LOG_LEVEL }, trustProxy: config.trustProxy });
+  // Readable lines while developing; JSON (one object per line, for log collectors) otherwise.
+  const transport =
+    config.NODE_ENV === 'development'
+      ? { target: 'pino-pretty', options: { singleLine: true, ignore: 'pid,hostname', translateTime: 'HH:MM:ss' } }
+      : undefined;
+  const app = await buildServer({
+    pool,
+    logger: { level: config.LOG_LEVEL, ...(transport && { transport }) },
+    trustProxy: config.trustProxy,
+  });
 
   let isClosing = false;
   const close = async (signal: string) => {

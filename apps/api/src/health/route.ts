@@ -8,7 +8,8 @@ import type { DatabasePool } from 'slonik';
 import { readDatabaseVersion } from './queries.ts';
 
 export function registerHealthRoute(app: FastifyInstance, pool: DatabasePool) {
-  app.get('/healthz', async (_request, reply) => {
+  // Probed every few seconds by load balancers and the web app: log it only when it goes wrong.
+  app.get('/healthz', { logLevel: 'warn' }, async (_request, reply) => {
     const started = performance.now();
     let body: HealthStatus;
     try {
