@@ -3,7 +3,7 @@
  * (started for the command and stopped after it, unless the command is `start`).
  */
 import { parseArgs } from 'node:util';
-import { defaultDataDir, startEmbeddedPostgres } from './embedded.ts';
+import { databaseName, defaultDataDir, serverUrl, startEmbeddedPostgres } from './embedded.ts';
 import { DatabaseEnv, withoutEmptyValues } from './env.ts';
 import { migrate, withClient } from './migrate.ts';
 import { openDatabase } from './open.ts';
@@ -38,7 +38,7 @@ async function main() {
 
   switch (command) {
     case 'url': {
-      console.log(env.DATABASE_URL ?? `postgres://postgres:postgres@127.0.0.1:${env.CRM_DB_PORT}/mini_crm`);
+      console.log(env.DATABASE_URL ?? serverUrl(env.CRM_DB_PORT, databaseName));
       return;
     }
     case 'migrate': {
@@ -61,8 +61,8 @@ async function main() {
       const server = await startEmbeddedPostgres(embedded);
       try {
         await withClient(server.adminUrl, async (client) => {
-          await client.query('DROP DATABASE IF EXISTS mini_crm WITH (FORCE)');
-          await client.query('CREATE DATABASE mini_crm');
+          await client.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
+          await client.query(`CREATE DATABASE ${databaseName}`);
         });
         await migrate(server.url);
         await loadSampleData(server.url, env.CRM_ENCRYPTION_KEY);

@@ -54,7 +54,12 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
   }
 
   const EmbeddedPostgres = await loadEmbeddedPostgres();
+  // The server's last lines, shown if it fails to start; bounded, since the app runs for days.
   const serverLog: string[] = [];
+  const remember = (message: unknown) => {
+    serverLog.push(String(message));
+    if (serverLog.length > 50) serverLog.shift();
+  };
   const settings = {
     listen_addresses: '127.0.0.1',
     unix_socket_directories: '',
@@ -69,8 +74,8 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
     createPostgresUser: true,
     initdbFlags: ['--encoding=UTF8', '--no-locale'],
     postgresFlags: Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
-    onLog: (message) => serverLog.push(String(message)),
-    onError: (message) => serverLog.push(String(message)),
+    onLog: remember,
+    onError: remember,
   });
 
   if (!existsSync(join(pgData, 'PG_VERSION'))) {

@@ -161,8 +161,8 @@ export type TransactionOptions = {
   commit?: boolean;
 };
 
-/** Runs `work` in a transaction on a connection of its own; it commits unless told not to, and rolls back on error. */
-export async function inTransaction<T>(
+/** Runs a test's `work` in a transaction on a connection of its own; commits unless told not to, rolls back on error. */
+export async function inTestTransaction<T>(
   pool: pg.Pool,
   { settings = {}, commit = true }: TransactionOptions,
   work: (client: pg.PoolClient) => Promise<T>,

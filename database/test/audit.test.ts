@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { inTransaction, useTestDatabase } from '../src/testing.ts';
+import { inTestTransaction, useTestDatabase } from '../src/testing.ts';
 import { insertClient, insertCredential, insertUser, one, sqlError, testKey } from './rows.ts';
 
 const db = useTestDatabase();
@@ -37,7 +37,7 @@ async function credentialCount(label: string) {
 
 describe('credential audit trigger', () => {
   it('records create, update and a soft delete once each, with who, from where and with what', async () => {
-    const { id } = await inTransaction(db.pool, { settings: aliceAtOffice() }, (client) =>
+    const { id } = await inTestTransaction(db.pool, { settings: aliceAtOffice() }, (client) =>
       insertCredential(client, { client_id: clientId, label: 'Router' }),
     );
     expect(await auditRows(id)).toEqual([
@@ -49,10 +49,10 @@ describe('credential audit trigger', () => {
       'app.ip_address': '2001:0DB8:0:0::1',
       'app.user_agent': 'curl/8.5',
     };
-    await inTransaction(db.pool, { settings: bobAtHome }, (client) =>
+    await inTestTransaction(db.pool, { settings: bobAtHome }, (client) =>
       client.query("UPDATE credentials SET username = 'admin', notes = 'rotated' WHERE id = $1", [id]),
     );
-    await inTransaction(db.pool, { settings: aliceAtOffice() }, (client) =>
+    await inTestTransaction(db.pool, { settings: aliceAtOffice() }, (client) =>
       client.query('UPDATE credentials SET deleted_at = now() WHERE id = $1', [id]),
     );
 
@@ -111,7 +111,7 @@ describe('credential audit trigger', () => {
     async ({ setting, value, code }) => {
       const label = `Half-written ${setting} ${value}`;
       const error = await sqlError(
-        inTransaction(db.pool, { settings: { [setting]: value } }, (client) =>
+        inTestTransaction(db.pool, { settings: { [setting]: value } }, (client) =>
           insertCredential(client, { client_id: clientId, label }),
         ),
       );
@@ -124,7 +124,7 @@ describe('credential audit trigger', () => {
 describe('reveal_credential', () => {
   it('returns the plaintext and records one decrypt with the context, per call', async () => {
     const { id } = await insertCredential(db.pool, { client_id: clientId, secret: 's3cret!', key: testKey });
-    const revealed = await inTransaction(db.pool, { settings: aliceAtOffice() }, async (client) => {
+    const revealed = await inTestTransaction(db.pool, { settings: aliceAtOffice() }, async (client) => {
       const row = await one<{ secret: string }>(client, 'SELECT reveal_credential($1, $2) AS secret', [id, testKey]);
       return row.secret;
     });
@@ -134,7 +134,7 @@ describe('reveal_credential', () => {
     ]);
 
     // Without a key argument it uses app.encryption_key.
-    const again = await inTransaction(
+    const again = await inTestTransaction(
       db.pool,
       { settings: { ...aliceAtOffice(), 'app.encryption_key': testKey } },
       async (client) => {
@@ -150,7 +150,7 @@ describe('reveal_credential', () => {
     const { id } = await insertCredential(db.pool, { client_id: clientId, secret: 's3cret!', key: testKey });
     expect(
       await sqlError(
-        inTransaction(db.pool, { settings: aliceAtOffice() }, (client) =>
+        inTestTransaction(db.pool, { settings: aliceAtOffice() }, (client) =>
           client.query('SELECT reveal_credential($1, $2)', [id, 'wrong']),
         ),
       ),
@@ -163,7 +163,7 @@ describe('reveal_credential', () => {
   it('fails with MC001 when no key is given or configured, and records no decrypt', async () => {
     const { id } = await insertCredential(db.pool, { client_id: clientId, secret: 's3cret!', key: testKey });
     const error = await sqlError(
-      inTransaction(db.pool, { settings: aliceAtOffice() }, (client) =>
+      inTestTransaction(db.pool, { settings: aliceAtOffice() }, (client) =>
         client.query('SELECT reveal_credential($1)', [id]),
       ),
     );
@@ -187,7 +187,7 @@ describe('reveal_credential', () => {
   it('never reveals a secret it could not audit (malformed app.ip_address)', async () => {
     const { id } = await insertCredential(db.pool, { client_id: clientId, secret: 's3cret!', key: testKey });
     const error = await sqlError(
-      inTransaction(db.pool, { settings: { 'app.ip_address': 'somewhere' } }, (client) =>
+      inTestTransaction(db.pool, { settings: { 'app.ip_address': 'somewhere' } }, (client) =>
         client.query('SELECT reveal_credential($1, $2)', [id, testKey]),
       ),
     );
@@ -199,7 +199,7 @@ describe('reveal_credential', () => {
 describe('view_credential', () => {
   it('records one view with the context', async () => {
     const { id } = await insertCredential(db.pool, { client_id: clientId, secret: 's3cret!', key: testKey });
-    await inTransaction(db.pool, { settings: aliceAtOffice() }, (client) =>
+    await inTestTransaction(db.pool, { settings: aliceAtOffice() }, (client) =>
       client.query('SELECT view_credential($1)', [id]),
     );
     expect(await auditRows(id)).toEqual([

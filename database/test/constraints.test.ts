@@ -3,7 +3,7 @@
  * INET column, each asserted by the SQLSTATE and the constraint or column PostgreSQL names.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { inTransaction, useTestDatabase } from '../src/testing.ts';
+import { inTestTransaction, useTestDatabase } from '../src/testing.ts';
 import type { Queryable, Row, Table, Values } from './rows.ts';
 import {
   insertAuditLog,
@@ -228,7 +228,7 @@ describe('time zone check', () => {
   }
 
   it("leaves the transaction's TimeZone as it was, after accepted and refused zones", async () => {
-    await inTransaction(db.pool, { settings: { TimeZone: 'Asia/Tokyo' }, commit: false }, async (client) => {
+    await inTestTransaction(db.pool, { settings: { TimeZone: 'Asia/Tokyo' }, commit: false }, async (client) => {
       expect(await sessionTimeZone(client)).toBe('Asia/Tokyo');
       await insertUser(client, { timezone: 'America/Argentina/Salta' });
       await insertClient(client, { timezone: 'Europe/Berlin' });
@@ -310,7 +310,7 @@ describe('defaults', () => {
 
   /** Inserts with only the given columns, and returns the row with its transaction's now() as inserted_at. */
   function insertBare(table: Table, values: Values) {
-    return inTransaction(db.pool, {}, async (client) => {
+    return inTestTransaction(db.pool, {}, async (client) => {
       const row = await insertRow(client, table, values);
       return { ...row, inserted_at: (await one<{ now: Date }>(client, 'SELECT now()')).now };
     });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { inTransaction, useTestDatabase } from '../src/testing.ts';
+import { inTestTransaction, useTestDatabase } from '../src/testing.ts';
 import { one, type Queryable, sqlError } from './rows.ts';
 
 const db = useTestDatabase();
@@ -37,7 +37,7 @@ describe('encrypt_credential_value / decrypt_credential_value', () => {
   });
 
   it('round-trips with the key taken from app.encryption_key (the one-argument forms)', async () => {
-    const data = await inTransaction(
+    const data = await inTestTransaction(
       db.pool,
       { settings: { 'app.encryption_key': key }, commit: false },
       async (client) => {
@@ -137,7 +137,7 @@ describe('encrypt_credential_value / decrypt_credential_value', () => {
   it('maps NULL to NULL', async () => {
     expect(await encrypt(null)).toBeNull();
     expect(await decrypt(null)).toBeNull();
-    await inTransaction(db.pool, { settings: { 'app.encryption_key': key }, commit: false }, async (client) => {
+    await inTestTransaction(db.pool, { settings: { 'app.encryption_key': key }, commit: false }, async (client) => {
       expect(await encryptWithSetting(client, null)).toBeNull();
       expect(await decryptWithSetting(client, null)).toBeNull();
     });
@@ -152,8 +152,12 @@ describe('encrypt_credential_value / decrypt_credential_value', () => {
     for (const value of values) {
       expect(await decrypt(await encrypt(value))).toBe(value);
     }
-    await inTransaction(db.pool, { settings: { 'app.encryption_key': '🔑 ключ' }, commit: false }, async (client) => {
-      expect(await decryptWithSetting(client, await encryptWithSetting(client, values[0] ?? ''))).toBe(values[0]);
-    });
+    await inTestTransaction(
+      db.pool,
+      { settings: { 'app.encryption_key': '🔑 ключ' }, commit: false },
+      async (client) => {
+        expect(await decryptWithSetting(client, await encryptWithSetting(client, values[0] ?? ''))).toBe(values[0]);
+      },
+    );
   });
 });

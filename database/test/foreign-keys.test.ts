@@ -3,7 +3,7 @@
  * a reference to a missing row gets, and that UPDATE moves updated_at while created_at stays.
  */
 import { describe, expect, it } from 'vitest';
-import { inTransaction, useTestDatabase } from '../src/testing.ts';
+import { inTestTransaction, useTestDatabase } from '../src/testing.ts';
 import type { Queryable, Row, Table, Values } from './rows.ts';
 import { insertAuditLog, insertClient, insertCredential, insertTask, insertUser, next, sqlError } from './rows.ts';
 
@@ -196,7 +196,7 @@ describe('updated_at', () => {
       expect(inserted.updated_at).toBe(inserted.created_at);
 
       // A later transaction: NOW() there is the time of the update, not of the insert.
-      const { updateTime, updated } = await inTransaction(db.pool, {}, async (client) => {
+      const { updateTime, updated } = await inTestTransaction(db.pool, {}, async (client) => {
         const { rows } = await client.query('SELECT now()::text AS now');
         await client.query(`UPDATE ${table} SET ${column} = $2 WHERE id = $1`, [id, `Renamed ${next()}`]);
         return { updateTime: rows[0].now as string, updated: await timestamps(client, table, id) };

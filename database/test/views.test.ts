@@ -2,7 +2,7 @@
 // the whole test (it is the transaction's start date), so due dates relative to it hold at any hour.
 import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { inTransaction, useTestDatabase } from '../src/testing.ts';
+import { inTestTransaction, useTestDatabase } from '../src/testing.ts';
 import { insertClient, insertCredential, insertTask, insertUser, one } from './rows.ts';
 
 const db = useTestDatabase();
@@ -30,7 +30,7 @@ describe('client_overview', () => {
   ];
 
   it("shows the client's columns, its owner, and counts of its tasks and live credentials", async () => {
-    await inTransaction(db.pool, { commit: false }, async (client) => {
+    await inTestTransaction(db.pool, { commit: false }, async (client) => {
       const { id: owner } = await insertUser(client, { name: 'Olivia Owner', email: 'olivia@example.com' });
       const { id: acme } = await insertClient(client, {
         name: 'Acme',
@@ -79,7 +79,7 @@ describe('client_overview', () => {
   });
 
   it('shows zeros and no owner for a client with nothing yet', async () => {
-    await inTransaction(db.pool, { commit: false }, async (client) => {
+    await inTestTransaction(db.pool, { commit: false }, async (client) => {
       const { id: lonely } = await insertClient(client, { name: 'Lonely Ltd', status: 'prospect' });
       const row = await one<Row>(client, 'SELECT * FROM client_overview WHERE id = $1', [lonely]);
       expect(row).toMatchObject({ name: 'Lonely Ltd', owner_name: null, owner_email: null });
@@ -88,7 +88,7 @@ describe('client_overview', () => {
   });
 
   it("answers the spec's active-clients query, busiest first", async () => {
-    await inTransaction(db.pool, { commit: false }, async (client) => {
+    await inTestTransaction(db.pool, { commit: false }, async (client) => {
       const { id: busy } = await insertClient(client, { name: 'Busy', status: 'active' });
       const { id: quiet } = await insertClient(client, { name: 'Quiet', status: 'active' });
       await insertClient(client, { name: 'Archived', status: 'archived' });
@@ -108,7 +108,7 @@ describe('client_overview', () => {
 
 describe('task_overview', () => {
   it("shows the task's columns with its client and assignee", async () => {
-    await inTransaction(db.pool, { commit: false }, async (client) => {
+    await inTestTransaction(db.pool, { commit: false }, async (client) => {
       const { id: assignee } = await insertUser(client, { name: 'Ada Assignee', email: 'ada@example.com' });
       const { id: clientId } = await insertClient(client, { name: 'Globex', company: 'Globex Inc' });
       const { id } = await insertTask(client, {
@@ -139,7 +139,7 @@ describe('task_overview', () => {
   });
 
   it('classifies urgency from the status and the due date', async () => {
-    await inTransaction(db.pool, { commit: false }, async (client) => {
+    await inTestTransaction(db.pool, { commit: false }, async (client) => {
       const { id: clientId } = await insertClient(client);
       const cases = {
         'open, due yesterday': { status: 'pending', dueInDays: -1, urgency: 'overdue' },
@@ -181,7 +181,7 @@ describe('task_overview', () => {
 
   it("follows the session's time zone for today", async () => {
     // Kiritimati (UTC+14) is always a day or two ahead of Pago Pago (UTC-11), whatever the hour.
-    await inTransaction(db.pool, { commit: false }, async (client) => {
+    await inTestTransaction(db.pool, { commit: false }, async (client) => {
       const { id: clientId } = await insertClient(client);
       await client.query("SET LOCAL TimeZone = 'Pacific/Kiritimati'");
       await insertTask(client, { client_id: clientId, title: 'today in Kiritimati', dueInDays: 0 });
@@ -225,7 +225,7 @@ describe('task_overview', () => {
 
 describe('credential_audit_summary', () => {
   it('counts accesses, views, decrypts, users and addresses per credential', async () => {
-    await inTransaction(db.pool, { commit: false }, async (client) => {
+    await inTestTransaction(db.pool, { commit: false }, async (client) => {
       const { id: ann } = await insertUser(client);
       const { id: ben } = await insertUser(client);
       const { id: clientId } = await insertClient(client, { name: 'Initech' });
@@ -311,7 +311,7 @@ describe('credential_audit_summary', () => {
 
 describe('tag search', () => {
   it("find_clients_by_tag('enterprise') returns exactly the tagged clients, as client rows by name", async () => {
-    await inTransaction(db.pool, { commit: false }, async (client) => {
+    await inTestTransaction(db.pool, { commit: false }, async (client) => {
       const { id: zeta } = await insertClient(client, { name: 'Zeta', tags: ['enterprise', 'high-value'] });
       const { id: alpha } = await insertClient(client, { name: 'Alpha', tags: ['enterprise'] });
       await insertClient(client, { name: 'Beta', tags: ['high-value'] });
@@ -327,7 +327,7 @@ describe('tag search', () => {
   });
 
   it("answers the spec's query for clients with any of several tags", async () => {
-    await inTransaction(db.pool, { commit: false }, async (client) => {
+    await inTestTransaction(db.pool, { commit: false }, async (client) => {
       await insertClient(client, { name: 'Zeta', tags: ['enterprise', 'high-value'] });
       await insertClient(client, { name: 'Alpha', tags: ['enterprise'] });
       await insertClient(client, { name: 'Beta', tags: ['high-value', 'eu'] });

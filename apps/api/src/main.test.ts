@@ -8,7 +8,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isAlive, serverUrl, withClient } from '@mini-crm/database';
+import { databaseName, isAlive, serverUrl, withClient } from '@mini-crm/database';
 import { freePort } from '@mini-crm/database/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
@@ -53,7 +53,7 @@ describe('the start command on the embedded database', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'mini-crm-start-'));
     const dbPort = await freePort();
     env = { CRM_DATA_DIR: dataDir, CRM_DB_PORT: String(dbPort), PORT: String(await freePort()) };
-    databaseUrl = serverUrl(dbPort, 'mini_crm');
+    databaseUrl = serverUrl(dbPort, databaseName);
   });
   afterAll(async () => {
     await rm(dataDir, { recursive: true, force: true });
