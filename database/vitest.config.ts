@@ -6,9 +6,9 @@ import { hasSystemPostgres } from './src/testing.ts';
 
 const servers = [
   { name: 'embedded-pg18', setup: './test/setup-embedded.ts', exclude: [] },
-  // The CLI drives embedded servers of its own: once is enough.
+  // These start embedded servers of their own: once is enough.
   ...(hasSystemPostgres()
-    ? [{ name: 'debian-pg15', setup: './test/setup-system.ts', exclude: ['test/cli.test.ts'] }]
+    ? [{ name: 'debian-pg15', setup: './test/setup-system.ts', exclude: ['test/cli.test.ts', 'test/embedded.test.ts'] }]
     : []),
 ];
 
