@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     globalSetup: ['./test/setup-database.ts'],
     // The JSON totals feed the closing line of `pnpm test` (packages/tooling/src/run-tests.ts).
     reporters: ['default', 'json'],

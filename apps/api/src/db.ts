@@ -1,9 +1,19 @@
 /**
- * The Slonik pool. Rows are validated against the zod schema of their query (`sql.type(Row)`), so
- * a query whose columns drift from its type fails loudly instead of sending wrong data.
+ * The Slonik pool, and the one transaction helper every request goes through. Rows are validated
+ * against the zod schema of their query (`sql.type(Row)`), so a query whose columns drift from its
+ * type fails loudly instead of sending wrong data.
  */
+import { isIP } from 'node:net';
 import { createPgDriverFactory } from '@slonik/pg-driver';
-import { createPool, type DatabasePool, type Interceptor, SchemaValidationError } from 'slonik';
+import {
+  createPool,
+  type DatabasePool,
+  type DatabaseTransactionConnection,
+  type Interceptor,
+  SchemaValidationError,
+  sql,
+} from 'slonik';
+import { z } from 'zod';
 
 const rowValidation: Interceptor = {
   name: 'row-validation',
@@ -25,5 +35,43 @@ export async function createDatabasePool(
     maximumPoolSize: options.maximumPoolSize ?? 10,
     connectionTimeout: 5_000,
     statementTimeout: 30_000,
+  });
+}
+
+export type Transaction = DatabaseTransactionConnection;
+
+/** Who is asking, from where, and whose "today": what triggers and views read from app.* settings. */
+export type RequestScope = {
+  /** users.id of the caller, or null before sign-in. */
+  userId: number | null;
+  ip: string | null;
+  userAgent: string | null;
+  /** The caller's IANA zone: CURRENT_DATE, overdue and due_today follow it. */
+  timeZone: string;
+};
+
+const Settings = z.object({ is_set: z.boolean() });
+
+/**
+ * Runs `work` in one transaction whose settings name the caller: the audit trigger records
+ * app.user_id / app.ip_address / app.user_agent, and TimeZone makes CURRENT_DATE the caller's.
+ * Values travel as bind parameters; an address that is not an IP is left out rather than failing
+ * the write (the audit column is INET).
+ */
+export function inRequestTransaction<T>(
+  pool: DatabasePool,
+  scope: RequestScope,
+  work: (tx: Transaction) => Promise<T>,
+): Promise<T> {
+  return pool.transaction(async (tx) => {
+    const ip = scope.ip && isIP(scope.ip) ? scope.ip : '';
+    await tx.one(sql.type(Settings)`
+      /* request.scope */
+      SELECT set_config('app.user_id', ${scope.userId === null ? '' : String(scope.userId)}, true) IS NOT NULL
+         AND set_config('app.ip_address', ${ip}, true) IS NOT NULL
+         AND set_config('app.user_agent', ${scope.userAgent ?? ''}, true) IS NOT NULL
+         AND set_config('TimeZone', ${scope.timeZone}, true) IS NOT NULL AS is_set
+    `);
+    return work(tx);
   });
 }

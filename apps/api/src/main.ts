@@ -32,6 +32,7 @@ async function main() {
       : undefined;
   const app = await buildServer({
     pool,
+    encryptionKey: config.encryptionKey,
     logger: { level: config.LOG_LEVEL, ...(transport && { transport }) },
     trustProxy: config.trustProxy,
   });

@@ -17,7 +17,7 @@ describe('serving the built SPA', () => {
     await writeFile(join(webDir, 'index.html'), '<!doctype html><title>Mini CRM</title><div id="root"></div>');
     await writeFile(join(webDir, 'app.js'), 'console.log("app")');
     pool = await createDatabasePool(db.url);
-    app = await buildServer({ pool, webDir });
+    app = await buildServer({ pool, webDir, encryptionKey: 'test-key' });
   });
   afterAll(async () => {
     await app.close();
@@ -41,6 +41,7 @@ describe('serving the built SPA', () => {
 
   it('keeps unknown API paths and non-GET requests a 404, not the SPA', async () => {
     expect((await app.inject({ method: 'GET', url: '/trpc/nothing.here' })).statusCode).toBe(404);
-    expect((await app.inject({ method: 'POST', url: '/clients' })).statusCode).toBe(404);
+    const sameSite = { host: 'crm.test', origin: 'http://crm.test' };
+    expect((await app.inject({ method: 'POST', url: '/clients', headers: sameSite })).statusCode).toBe(404);
   });
 });

@@ -1,28 +1,55 @@
 /**
- * buildServer: the HTTP surface. /healthz, and the built SPA (apps/web/dist) with a history
- * fallback when it has been built. The tRPC API mounts at /trpc.
+ * buildServer: the HTTP surface. /trpc (the API), /healthz, and the built SPA (apps/web/dist) with a
+ * history fallback when it has been built.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyLoggerOptions } from 'fastify';
+import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
+import Fastify, { type FastifyLoggerOptions, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { DatabasePool } from 'slonik';
 import type { TrustProxy } from './env.ts';
 import { registerHealthRoute } from './health/route.ts';
+import { type AppRouter, appRouter } from './router.ts';
+import { createContext } from './trpc.ts';
 
 export const webDistDir = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 export type ServerDeps = {
   pool: DatabasePool;
+  encryptionKey: string;
   logger?: boolean | FastifyLoggerOptions;
   trustProxy?: TrustProxy;
   /** The built SPA to serve at /; skipped when the folder does not exist (development uses Vite). */
   webDir?: string;
 };
 
+/** Never log a cookie or an authorization header; request bodies are not logged at all. */
+const redactedHeaders = ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'];
+
 export async function buildServer(deps: ServerDeps) {
-  const app = Fastify({ logger: deps.logger ?? false, trustProxy: deps.trustProxy ?? false });
+  const logger =
+    deps.logger && typeof deps.logger === 'object'
+      ? { redact: redactedHeaders, ...deps.logger }
+      : (deps.logger ?? false);
+  const app = Fastify({
+    logger,
+    trustProxy: deps.trustProxy ?? false,
+    // A batched tRPC GET names every procedure in the path.
+    routerOptions: { maxParamLength: 5000 },
+  });
+  await app.register(fastifyCookie);
+  app.addHook('onRequest', refuseForeignOrigin);
   registerHealthRoute(app, deps.pool);
+
+  await app.register(fastifyTRPCPlugin, {
+    prefix: '/trpc',
+    trpcOptions: {
+      router: appRouter,
+      createContext: (options) => createContext({ pool: deps.pool, encryptionKey: deps.encryptionKey }, options),
+    },
+  } satisfies FastifyTRPCPluginOptions<AppRouter>);
 
   const webDir = deps.webDir ?? webDistDir;
   if (existsSync(webDir)) {
@@ -35,4 +62,30 @@ export async function buildServer(deps: ServerDeps) {
     });
   }
   return app;
+}
+
+const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * CSRF defence (Lucia's guide): a state-changing request must come from a page of this site, so its
+ * Origin must be present and name the host it was sent to. Browsers always send Origin on POST.
+ */
+async function refuseForeignOrigin(request: FastifyRequest, reply: FastifyReply) {
+  if (safeMethods.has(request.method)) return;
+  const origin = request.headers.origin;
+  let originHost: string | null = null;
+  try {
+    originHost = origin ? new URL(origin).host : null;
+  } catch {
+    originHost = null;
+  }
+  if (originHost === null || originHost !== request.host) {
+    request.log.warn(
+      { origin: origin ?? null, host: request.host },
+      'refused a request from a foreign or missing Origin',
+    );
+    return reply
+      .code(403)
+      .send({ error: 'Forbidden', message: 'cross-site request refused: Origin missing or foreign' });
+  }
 }

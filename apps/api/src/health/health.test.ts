@@ -13,7 +13,7 @@ const db = useTestDatabase();
 describe('GET /healthz', () => {
   it('reports the database as reachable, with its version', async () => {
     const pool = await createDatabasePool(db.url);
-    const app = await buildServer({ pool });
+    const app = await buildServer({ pool, encryptionKey: 'test-key' });
     try {
       const response = await app.inject({ method: 'GET', url: '/healthz' });
       expect(response.statusCode).toBe(200);
@@ -33,7 +33,7 @@ describe('GET /healthz', () => {
     const options = { dataDir, port: await freePort() };
     let server = await startEmbeddedPostgres(options);
     const pool = await createDatabasePool(server.url);
-    const app = await buildServer({ pool });
+    const app = await buildServer({ pool, encryptionKey: 'test-key' });
     try {
       expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
 

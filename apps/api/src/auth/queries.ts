@@ -1,0 +1,106 @@
+import type { UserRole } from '@mini-crm/models';
+import { UserRole as UserRoleSchema } from '@mini-crm/models';
+import { type CommonQueryMethods, sql } from 'slonik';
+import { z } from 'zod';
+
+/** The signed-in user as every procedure sees it. `id` is internal (users.id); `uuid` goes out. */
+export const SessionUserRow = z.object({
+  id: z.number().int(),
+  uuid: z.uuid(),
+  email: z.string(),
+  name: z.string(),
+  role: UserRoleSchema,
+  timezone: z.string(),
+});
+export type SessionUser = z.infer<typeof SessionUserRow> & { role: UserRole };
+
+const sessionUserColumns = sql.fragment`u.id, u.uuid, u.email, u.name, u.role, u.timezone`;
+
+const SessionRow = SessionUserRow.extend({ session_id: z.string(), expires_at: z.number() });
+
+/** The session and its user, if the session exists and the user is active; expired or not. */
+export const findSession = (db: CommonQueryMethods, sessionId: string) =>
+  db.maybeOne(sql.type(SessionRow)`
+    /* auth.findSession */
+    SELECT s.id AS session_id, s.expires_at, ${sessionUserColumns}
+    FROM user_sessions s JOIN users u ON u.id = s.user_id
+    WHERE s.id = ${sessionId} AND u.is_active
+  `);
+
+export const insertSession = (
+  db: CommonQueryMethods,
+  session: { id: string; userId: number; expiresAt: Date; ip: string | null; userAgent: string | null },
+) =>
+  db.query(sql.unsafe`
+    /* auth.insertSession */
+    INSERT INTO user_sessions (id, user_id, expires_at, ip_address, user_agent)
+    VALUES (${session.id}, ${session.userId}, ${session.expiresAt.toISOString()}, ${session.ip}, ${session.userAgent})
+  `);
+
+export const extendSession = (db: CommonQueryMethods, sessionId: string, expiresAt: Date) =>
+  db.query(sql.unsafe`
+    /* auth.extendSession */
+    UPDATE user_sessions SET expires_at = ${expiresAt.toISOString()} WHERE id = ${sessionId}
+  `);
+
+export const deleteSession = (db: CommonQueryMethods, sessionId: string) =>
+  db.query(sql.unsafe`/* auth.deleteSession */ DELETE FROM user_sessions WHERE id = ${sessionId}`);
+
+/** Ends every session of a user: on deactivation, password change or role change. */
+export const deleteUserSessions = (db: CommonQueryMethods, userId: number) =>
+  db.query(sql.unsafe`/* auth.deleteUserSessions */ DELETE FROM user_sessions WHERE user_id = ${userId}`);
+
+const LoginUserRow = SessionUserRow.extend({ password_hash: z.string(), is_active: z.boolean() });
+
+export const findLoginUser = (db: CommonQueryMethods, email: string) =>
+  db.maybeOne(sql.type(LoginUserRow)`
+    /* auth.findLoginUser */
+    SELECT ${sessionUserColumns}, u.password_hash, u.is_active
+    FROM users u WHERE lower(u.email) = lower(${email})
+  `);
+
+const PasswordHashRow = z.object({ password_hash: z.string() });
+
+export const readPasswordHash = (db: CommonQueryMethods, userId: number) =>
+  db.oneFirst(
+    sql.type(PasswordHashRow)`/* auth.readPasswordHash */ SELECT password_hash FROM users WHERE id = ${userId}`,
+  );
+
+export const updatePasswordHash = (db: CommonQueryMethods, userId: number, passwordHash: string) =>
+  db.query(sql.unsafe`
+    /* auth.updatePasswordHash */ UPDATE users SET password_hash = ${passwordHash} WHERE id = ${userId}
+  `);
+
+export const updateProfile = (db: CommonQueryMethods, userId: number, profile: { name: string; timezone: string }) =>
+  db.one(sql.type(SessionUserRow)`
+    /* auth.updateProfile */
+    UPDATE users u SET name = ${profile.name}, timezone = ${profile.timezone}
+    WHERE u.id = ${userId}
+    RETURNING ${sessionUserColumns}
+  `);
+
+const FailureCounts = z.object({ by_email: z.coerce.number(), by_ip: z.coerce.number() });
+
+/** Failed sign-ins in the window, for this e-mail and for this address. */
+export const countLoginFailures = (db: CommonQueryMethods, email: string, ip: string | null, windowMinutes: number) =>
+  db.one(sql.type(FailureCounts)`
+    /* auth.countLoginFailures */
+    SELECT
+      (SELECT count(*) FROM login_failures
+        WHERE email = ${email} AND created_at > now() - make_interval(mins => ${windowMinutes})) AS by_email,
+      (SELECT count(*) FROM login_failures
+        WHERE ip_address = ${ip}::inet AND created_at > now() - make_interval(mins => ${windowMinutes})) AS by_ip
+  `);
+
+export const recordLoginFailure = (db: CommonQueryMethods, email: string, ip: string | null, windowMinutes: number) =>
+  db.query(sql.unsafe`
+    /* auth.recordLoginFailure */
+    WITH pruned AS (
+      DELETE FROM login_failures WHERE created_at < now() - make_interval(mins => ${windowMinutes})
+    )
+    INSERT INTO login_failures (email, ip_address) VALUES (${email}, ${ip}::inet)
+  `);
+
+/** A successful sign-in clears the account's failures (not the address's: one IP may try many accounts). */
+export const clearLoginFailures = (db: CommonQueryMethods, email: string) =>
+  db.query(sql.unsafe`/* auth.clearLoginFailures */ DELETE FROM login_failures WHERE email = ${email}`);

@@ -1,0 +1,2 @@
+/** @mini-crm/api: the types other apps compile against. The runtime client is '@mini-crm/api/client'. */
+export type { AppRouter, RouterInputs, RouterOutputs } from './router.ts';

@@ -1,0 +1,100 @@
+/**
+ * tRPC setup: the request context, and the procedure tiers every router builds on.
+ * - publicProcedure: anyone (sign-in).
+ * - authedProcedure: a valid session; the handler's `ctx.db` is a transaction that carries the
+ *   caller's id, IP, user agent and time zone (see inRequestTransaction), committed only on success.
+ * - roleProcedure(...roles): authedProcedure limited to those roles: the one place roles are checked.
+ * Errors of every tier pass through toTRPCError (errors.ts).
+ */
+import type { UserRole } from '@mini-crm/models';
+import { initTRPC, TRPCError } from '@trpc/server';
+import type { CreateFastifyContextOptions } from '@trpc/server/adapters/fastify';
+import type { DatabasePool } from 'slonik';
+import type { SessionUser } from './auth/queries.ts';
+import { type Session, sessionCookieName, setSessionCookie, validateSessionToken } from './auth/sessions.ts';
+import { inRequestTransaction, type Transaction } from './db.ts';
+import { fieldErrorsOf, loggableError, toTRPCError } from './errors.ts';
+
+export type ApiDeps = {
+  pool: DatabasePool;
+  /** The pgcrypto key; it reaches PostgreSQL only as a bind parameter. */
+  encryptionKey: string;
+};
+
+export async function createContext(deps: ApiDeps, { req, res }: CreateFastifyContextOptions) {
+  const token = req.cookies[sessionCookieName];
+  let session: Session | null = null;
+  if (token) {
+    const found = await validateSessionToken(deps.pool, token);
+    if (found?.isRenewed) setSessionCookie(req, res, token, found.expiresAt);
+    session = found;
+  }
+  const userAgent = req.headers['user-agent'] ?? null;
+  return { ...deps, req, res, log: req.log, ip: req.ip ?? null, userAgent, session };
+}
+
+export type Context = Awaited<ReturnType<typeof createContext>>;
+
+const t = initTRPC.context<Context>().create({
+  isDev: false, // no stack traces in responses
+  errorFormatter: ({ shape, error }) => ({
+    ...shape,
+    data: {
+      code: shape.data.code,
+      httpStatus: shape.data.httpStatus,
+      path: shape.data.path,
+      fieldErrors: fieldErrorsOf(error.cause),
+    },
+  }),
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+/** Maps every failure of the procedures below it (see errors.ts); logs the unexpected ones. */
+const mapErrors = t.middleware(async ({ ctx, path, next }) => {
+  const result = await next();
+  if (!result.ok) {
+    throw toTRPCError(result.error, (errorId, error) =>
+      ctx.log.error({ errorId, path, err: loggableError(error) }, 'procedure failed'),
+    );
+  }
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(mapErrors);
+
+/** The caller's scope for inRequestTransaction: who, from where, whose "today". */
+export const scopeOf = (ctx: Context, user: SessionUser | null) => ({
+  userId: user?.id ?? null,
+  ip: ctx.ip,
+  userAgent: ctx.userAgent,
+  timeZone: user?.timezone ?? 'UTC',
+});
+
+export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  const session = ctx.session;
+  if (!session) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'sign in first' });
+  const run = (db: Transaction) => next({ ctx: { session, user: session.user, db } });
+  let outcome: Awaited<ReturnType<typeof run>> | undefined;
+  try {
+    await inRequestTransaction(ctx.pool, scopeOf(ctx, session.user), async (db) => {
+      outcome = await run(db);
+      // tRPC hands failures back as a result; throwing rolls the transaction back.
+      if (!outcome.ok) throw outcome.error;
+    });
+  } catch (error) {
+    if (outcome && !outcome.ok) return outcome;
+    throw error;
+  }
+  if (!outcome) throw new Error('procedure produced no result');
+  return outcome;
+});
+
+/** authedProcedure for the listed roles only; everyone else gets FORBIDDEN. */
+export const roleProcedure = (...roles: [UserRole, ...UserRole[]]) =>
+  authedProcedure.use(({ ctx, next }) => {
+    if (!roles.includes(ctx.user.role))
+      throw new TRPCError({ code: 'FORBIDDEN', message: 'your role does not allow this' });
+    return next();
+  });

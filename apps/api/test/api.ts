@@ -1,0 +1,116 @@
+/**
+ * The API under test, for real: a test file's own database (cloned from the migrated template), the
+ * Fastify server listening on 127.0.0.1, and one signed-in client per role, speaking HTTP through
+ * createCrmClient exactly as other apps do. Every log line the server writes is kept in `logs`.
+ *
+ *   const api = useTestApi();
+ *   const admin = await api.signIn('admin');
+ *   await admin.clients.create.mutate({ name: 'Acme' });
+ */
+import { useTestDatabase } from '@mini-crm/database/testing';
+import type { UserRole } from '@mini-crm/models';
+import type { DatabasePool } from 'slonik';
+import { afterAll, beforeAll } from 'vitest';
+import { hashPassword } from '../src/auth/passwords.ts';
+import { type CrmClient, createCrmClient } from '../src/client.ts';
+import { createDatabasePool } from '../src/db.ts';
+import { buildServer } from '../src/server.ts';
+
+export const testEncryptionKey = 'api-test-encryption-key';
+export const testPassword = 'correct horse battery';
+
+/** The accounts every test file starts with. `otherUser` owns nothing of `user`'s; `deactivated` is inactive. */
+export const accountNames = ['admin', 'manager', 'user', 'otherUser', 'deactivated'] as const;
+export type AccountName = (typeof accountNames)[number];
+
+export type TestAccount = {
+  /** users.id, for SQL in tests. */
+  internalId: number;
+  /** The uuid the API speaks. */
+  id: string;
+  email: string;
+  password: string;
+  role: UserRole;
+};
+
+export type TestApi = {
+  url: string;
+  /** A plain pg pool on the test database, for arranging rows and checking what was written. */
+  db: import('pg').Pool;
+  /** The server's own Slonik pool. */
+  pool: DatabasePool;
+  accounts: Record<AccountName, TestAccount>;
+  /** Every line the server logged (JSON), for checks that secrets never appear. */
+  logs: string[];
+  /** A client with no session. */
+  anonymous: (options?: { userAgent?: string }) => CrmClient;
+  /** A client signed in as the account. `deactivated` signs in while active, then is deactivated in SQL. */
+  signIn: (name: AccountName, options?: { userAgent?: string }) => Promise<CrmClient>;
+};
+
+const roles: Record<AccountName, UserRole> = {
+  admin: 'admin',
+  manager: 'manager',
+  user: 'user',
+  otherUser: 'user',
+  deactivated: 'user',
+};
+
+export function useTestApi(): TestApi {
+  const database = useTestDatabase();
+  const api = { logs: [] as string[] } as TestApi;
+  let close = async () => {};
+
+  beforeAll(async () => {
+    const pool = await createDatabasePool(database.url);
+    const app = await buildServer({
+      pool,
+      encryptionKey: testEncryptionKey,
+      logger: { level: 'info', stream: { write: (line: string) => void api.logs.push(line) } },
+    });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const address = app.server.address();
+    if (!address || typeof address === 'string') throw new Error('server has no port');
+    close = async () => {
+      await app.close();
+      await pool.end();
+    };
+
+    const passwordHash = await hashPassword(testPassword);
+    const accounts = {} as Record<AccountName, TestAccount>;
+    for (const name of accountNames) {
+      const email = `${name.toLowerCase()}@test.example.com`;
+      const { rows } = await database.pool.query<{ id: number; uuid: string }>(
+        `INSERT INTO users (email, name, role, password_hash) VALUES ($1, $2, $3, $4) RETURNING id, uuid`,
+        [email, `Test ${name}`, roles[name], passwordHash],
+      );
+      const row = rows[0];
+      if (!row) throw new Error('no user row');
+      accounts[name] = { internalId: row.id, id: row.uuid, email, password: testPassword, role: roles[name] };
+    }
+
+    const url = `http://127.0.0.1:${address.port}`;
+    const clientFor = (userAgent = 'mini-crm-tests') => createCrmClient(url, { headers: { 'user-agent': userAgent } });
+    Object.assign(api, {
+      url,
+      db: database.pool,
+      pool,
+      accounts,
+      anonymous: (options: { userAgent?: string } = {}) => clientFor(options.userAgent),
+      signIn: async (name: AccountName, options: { userAgent?: string } = {}) => {
+        const account = accounts[name];
+        const client = clientFor(options.userAgent);
+        if (name === 'deactivated') await setActive(database.pool, account.internalId, true);
+        await client.auth.login.mutate({ email: account.email, password: account.password });
+        if (name === 'deactivated') await setActive(database.pool, account.internalId, false);
+        return client;
+      },
+    });
+  });
+
+  afterAll(() => close());
+  return api;
+}
+
+const setActive = (db: import('pg').Pool, userId: number, isActive: boolean) =>
+  db.query('UPDATE users SET is_active = $2 WHERE id = $1', [userId, isActive]);

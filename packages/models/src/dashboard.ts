@@ -1,0 +1,2 @@
+// @mini-crm/models: the dashboard domain's input schemas (filled in by the dashboard work).
+export {};

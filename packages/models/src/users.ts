@@ -1,0 +1,2 @@
+// @mini-crm/models: the users domain's input schemas (filled in by the users work).
+export {};
