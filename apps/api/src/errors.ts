@@ -19,6 +19,7 @@ import { ZodError } from 'zod';
 /** Constraint → the input field it guards and what to tell the caller. */
 const constraintMessages: Record<string, [field: string, message: string]> = {
   users_email_key: ['email', 'already in use'],
+  idx_users_email_lower: ['email', 'already in use'],
   users_email_format: ['email', 'is not a valid e-mail address'],
   users_name_not_blank: ['name', 'is required'],
   users_role_valid: ['role', 'is not a role'],

@@ -35,6 +35,8 @@ export type TestAccount = {
 
 export type TestApi = {
   url: string;
+  /** The test database's connection URL (a second API instance can share it). */
+  databaseUrl: string;
   /** A plain pg pool on the test database, for arranging rows and checking what was written. */
   db: import('pg').Pool;
   /** The server's own Slonik pool. */
@@ -93,6 +95,7 @@ export function useTestApi(): TestApi {
     const clientFor = (userAgent = 'mini-crm-tests') => createCrmClient(url, { headers: { 'user-agent': userAgent } });
     Object.assign(api, {
       url,
+      databaseUrl: database.url,
       db: database.pool,
       pool,
       accounts,
