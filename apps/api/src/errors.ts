@@ -87,6 +87,9 @@ export function toTRPCError(error: unknown, log: (id: string, error: Error) => v
   if (code === '22001') return new TRPCError({ code: 'BAD_REQUEST', message: 'a value is too long' });
   if (code === '22007' || code === '22008')
     return new TRPCError({ code: 'BAD_REQUEST', message: 'a date is not valid' });
+  // 22021/22P05: a NUL or a character the database encoding cannot hold.
+  if (code === '22021' || code === '22P05')
+    return new TRPCError({ code: 'BAD_REQUEST', message: 'a value contains a character that cannot be stored' });
   if (code === '22023') return new TRPCError({ code: 'BAD_REQUEST', message: 'a value is not valid' });
 
   const id = randomUUID();

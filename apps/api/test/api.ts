@@ -1,7 +1,8 @@
 /**
  * The API under test, for real: a test file's own database (cloned from the migrated template), the
  * Fastify server listening on 127.0.0.1, and one signed-in client per role, speaking HTTP through
- * createCrmClient exactly as other apps do. Every log line the server writes is kept in `logs`.
+ * createCrmClient exactly as other apps do. Every log line the server writes is kept in `logs`, and
+ * the file fails if one of them holds the test password or the encryption key.
  *
  *   const api = useTestApi();
  *   const admin = await api.signIn('admin');
@@ -10,7 +11,7 @@
 import { useTestDatabase } from '@mini-crm/database/testing';
 import type { UserRole } from '@mini-crm/models';
 import type { DatabasePool } from 'slonik';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { hashPassword } from '../src/auth/passwords.ts';
 import { type CrmClient, createCrmClient } from '../src/client.ts';
 import { createDatabasePool } from '../src/db.ts';
@@ -111,7 +112,13 @@ export function useTestApi(): TestApi {
     });
   });
 
-  afterAll(() => close());
+  afterAll(async () => {
+    await close();
+    // Whatever the file did, the passwords it signed in with and the key never reached a log line.
+    const logged = api.logs.join('\n');
+    expect(logged.includes(testPassword), 'a password was logged').toBe(false);
+    expect(logged.includes(testEncryptionKey), 'the encryption key was logged').toBe(false);
+  });
   return api;
 }
 

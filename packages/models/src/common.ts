@@ -7,8 +7,13 @@ import { z } from 'zod';
 /** Records are addressed by their uuid outside the database; serial ids stay internal. */
 export const Id = z.uuid();
 
+/** PostgreSQL text cannot hold NUL characters; refusing them here names the field. */
+const hasNoNul = (value: string) => !value.includes('\u0000');
+const noNulMessage = 'must not contain NUL characters';
+
 /** A required line of text: trimmed, not blank, within the column's VARCHAR length. */
-export const requiredText = (max: number) => z.string().trim().min(1, 'is required').max(max);
+export const requiredText = (max: number) =>
+  z.string().trim().min(1, 'is required').max(max).refine(hasNoNul, noNulMessage);
 
 /** An optional line of text: trimmed; blank becomes null so "clear the field" stores NULL. */
 export const optionalText = (max: number) =>
@@ -16,6 +21,7 @@ export const optionalText = (max: number) =>
     .string()
     .trim()
     .max(max)
+    .refine(hasNoNul, noNulMessage)
     .nullish()
     .transform((value) => (value ? value : null));
 
