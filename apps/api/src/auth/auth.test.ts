@@ -172,6 +172,15 @@ describe('session lifetime', () => {
     expect(await sessionRow(token)).toBeUndefined();
   });
 
+  it('drops the account’s expired sessions at its next sign-in', async () => {
+    const { token } = await signInRaw(api, 'manager');
+    await api.db.query(`UPDATE user_sessions SET expires_at = now() - interval '1 day' WHERE id = $1`, [
+      sessionIdOf(token),
+    ]);
+    await signInRaw(api, 'manager');
+    expect(await sessionRow(token)).toBeUndefined();
+  });
+
   it('ignores a made-up token', async () => {
     const client = createCrmClient(api.url, {
       headers: { cookie: 'mini_crm_session=abcdefghijklmnopqrstuvwxyz234567' },

@@ -33,6 +33,8 @@ export const insertSession = (
 ) =>
   db.query(sql.unsafe`
     /* auth.insertSession */
+    -- Expired sessions are otherwise only removed when presented; drop the user's old ones here.
+    WITH expired AS (DELETE FROM user_sessions WHERE user_id = ${session.userId} AND expires_at <= now())
     INSERT INTO user_sessions (id, user_id, expires_at, ip_address, user_agent)
     VALUES (${session.id}, ${session.userId}, ${session.expiresAt.toISOString()}, ${session.ip}, ${session.userAgent})
   `);
