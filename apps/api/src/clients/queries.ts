@@ -1,0 +1,299 @@
+/**
+ * SQL of clients.*. Rows carry the owner's uuid, never owner_user_id, so no internal id reaches a
+ * response; the internal ids read here (for writes) stay in the router.
+ */
+import { type ClientSort, ClientStatus, type TagMatch } from '@mini-crm/models';
+import { type CommonQueryMethods, sql } from 'slonik';
+import { z } from 'zod';
+import { Count, Timestamp } from '../rows.ts';
+
+export const ClientRow = z.object({
+  uuid: z.uuid(),
+  name: z.string(),
+  company: z.string().nullable(),
+  email: z.string().nullable(),
+  phone: z.string().nullable(),
+  status: ClientStatus,
+  tags: z.array(z.string()),
+  timezone: z.string(),
+  website_url: z.string().nullable(),
+  owner_uuid: z.uuid().nullable(),
+  owner_name: z.string().nullable(),
+  owner_email: z.string().nullable(),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+export type ClientRow = z.output<typeof ClientRow>;
+
+/** client_overview's figures; its counts are bigint. Overdue follows the transaction's TimeZone. */
+export const ClientDetailRow = ClientRow.extend({
+  notes: z.string().nullable(),
+  task_count: Count,
+  pending_tasks: Count,
+  in_progress_tasks: Count,
+  overdue_tasks: Count,
+  completed_tasks: Count,
+  credential_count: Count,
+});
+export type ClientDetailRow = z.output<typeof ClientDetailRow>;
+
+const clientColumns = sql.fragment`
+  c.uuid, c.name, c.company, c.email, c.phone, c.status, c.tags, c.timezone, c.website_url,
+  c.created_at, c.updated_at
+`;
+/** For queries on clients c joined to its owner u. */
+const ownerColumns = sql.fragment`u.uuid AS owner_uuid, u.name AS owner_name, u.email AS owner_email`;
+
+// ---------------------------------------------------------------------------------------------
+// clients.list: keyset pages in one of six orders
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Each order: its column, and the key that goes into the cursor as text. Timestamps travel as
+ * microsecond ISO strings in UTC: the epoch milliseconds slonik reads would cut ties inside one
+ * millisecond and skip or repeat rows.
+ */
+const sortKeys = {
+  name: { column: sql.fragment`c.name`, key: sql.fragment`c.name`, cast: sql.fragment`::text` },
+  createdAt: {
+    column: sql.fragment`c.created_at`,
+    key: sql.fragment`to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
+    cast: sql.fragment`::timestamptz`,
+  },
+  updatedAt: {
+    column: sql.fragment`c.updated_at`,
+    key: sql.fragment`to_char(c.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
+    cast: sql.fragment`::timestamptz`,
+  },
+};
+
+const sortOf = (sort: ClientSort) => {
+  const isDescending = sort.startsWith('-');
+  return { ...sortKeys[sort.replace('-', '') as keyof typeof sortKeys], isDescending };
+};
+
+const MicrosecondIso = z
+  .string()
+  .regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/)
+  .refine((value) => !Number.isNaN(Date.parse(value)));
+
+/**
+ * The cursor of a sort: [sort, the last row's sort key, its uuid]. It names its sort, so a cursor
+ * handed to another order is refused (decodeCursor answers BAD_REQUEST) instead of giving wrong rows.
+ */
+export const clientCursor = <S extends ClientSort>(sort: S) =>
+  z.tuple([
+    z.literal(sort),
+    sort.endsWith('name')
+      ? z
+          .string()
+          .max(255)
+          .refine((value) => !value.includes('\u0000'))
+      : MicrosecondIso,
+    z.uuid(),
+  ]);
+export type ClientCursor = [ClientSort, string, string];
+
+export type ClientFilters = {
+  search: string | null;
+  status: ClientStatus | null;
+  tags: string[];
+  tagMatch: TagMatch;
+  ownerId: string | null;
+};
+
+/** "50%_off" matches literally: LIKE's wildcards and its escape character are escaped. */
+const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, '\\$&')}%`;
+
+function filterConditions(filters: ClientFilters) {
+  const conditions = [sql.fragment`TRUE`];
+  if (filters.search !== null) {
+    const pattern = likePattern(filters.search);
+    conditions.push(sql.fragment`(c.name ILIKE ${pattern} OR c.company ILIKE ${pattern} OR c.email ILIKE ${pattern})`);
+  }
+  if (filters.status !== null) conditions.push(sql.fragment`c.status = ${filters.status}`);
+  if (filters.tags.length > 0) {
+    // && and @> are what the GIN index idx_clients_tags serves.
+    const tags = sql.array(filters.tags, 'text');
+    conditions.push(filters.tagMatch === 'all' ? sql.fragment`c.tags @> ${tags}` : sql.fragment`c.tags && ${tags}`);
+  }
+  if (filters.ownerId !== null) {
+    conditions.push(sql.fragment`c.owner_user_id = (SELECT id FROM users WHERE uuid = ${filters.ownerId}::uuid)`);
+  }
+  return conditions;
+}
+
+const ClientListRow = ClientRow.extend({ sort_key: z.string() });
+export type ClientListRow = z.output<typeof ClientListRow>;
+
+/** One page (limit + 1 rows, for toPage) after the cursor's row, in the order of `sort`, ties by uuid. */
+export function listClients(
+  db: CommonQueryMethods,
+  filters: ClientFilters,
+  sort: ClientSort,
+  after: ClientCursor | null,
+  limit: number,
+) {
+  const { column, key, cast, isDescending } = sortOf(sort);
+  const conditions = filterConditions(filters);
+  if (after) {
+    const [, afterKey, afterUuid] = after;
+    // The single-column bound lets an index on the sort column start the scan at the cursor.
+    conditions.push(
+      isDescending
+        ? sql.fragment`${column} <= ${afterKey}${cast} AND (${column}, c.uuid) < (${afterKey}${cast}, ${afterUuid}::uuid)`
+        : sql.fragment`${column} >= ${afterKey}${cast} AND (${column}, c.uuid) > (${afterKey}${cast}, ${afterUuid}::uuid)`,
+    );
+  }
+  const direction = isDescending ? sql.fragment`DESC` : sql.fragment`ASC`;
+  return db.any(sql.type(ClientListRow)`
+    /* clients.list */
+    SELECT ${clientColumns}, ${ownerColumns}, ${key} AS sort_key
+    FROM clients c
+    LEFT JOIN users u ON u.id = c.owner_user_id
+    WHERE ${sql.join(conditions, sql.fragment` AND `)}
+    ORDER BY ${column} ${direction}, c.uuid ${direction}
+    LIMIT ${limit + 1}
+  `);
+}
+
+const CountRow = z.object({ total: Count });
+
+export const countClients = (db: CommonQueryMethods, filters: ClientFilters) =>
+  db.oneFirst(sql.type(CountRow)`
+    /* clients.count */
+    SELECT count(*) AS total FROM clients c WHERE ${sql.join(filterConditions(filters), sql.fragment` AND `)}
+  `);
+
+// ---------------------------------------------------------------------------------------------
+// One client, tags
+// ---------------------------------------------------------------------------------------------
+
+/** The client with notes, its owner and client_overview's task and credential figures. */
+export const findClient = (db: CommonQueryMethods, uuid: string) =>
+  db.maybeOne(sql.type(ClientDetailRow)`
+    /* clients.get */
+    SELECT ${clientColumns}, c.notes, c.owner_uuid, c.owner_name, c.owner_email,
+      c.task_count, c.pending_tasks, c.in_progress_tasks, c.overdue_tasks, c.completed_tasks, c.credential_count
+    FROM client_overview c
+    WHERE c.uuid = ${uuid}
+  `);
+
+/** Clients carrying the tag, through the schema's find_clients_by_tag (by name, as it orders). */
+export const listClientsByTag = (db: CommonQueryMethods, tag: string) =>
+  db.any(sql.type(ClientRow)`
+    /* clients.byTag */
+    SELECT ${clientColumns}, ${ownerColumns}
+    FROM find_clients_by_tag(${tag}) c
+    LEFT JOIN users u ON u.id = c.owner_user_id
+    ORDER BY c.name, c.id
+  `);
+
+const TagCountRow = z.object({ tag: z.string(), client_count: Count });
+
+/** Every tag in use with the number of clients carrying it, most used first. */
+export const countTags = (db: CommonQueryMethods) =>
+  db.any(sql.type(TagCountRow)`
+    /* clients.tags */
+    SELECT tag, count(DISTINCT c.id) AS client_count
+    FROM clients c CROSS JOIN LATERAL unnest(c.tags) AS tag
+    GROUP BY tag
+    ORDER BY client_count DESC, tag
+  `);
+
+// ---------------------------------------------------------------------------------------------
+// Writes
+// ---------------------------------------------------------------------------------------------
+
+const OwnerRow = z.object({ id: z.number().int(), is_active: z.boolean() });
+
+/**
+ * A prospective owner, share-locked until commit so a concurrent deactivation waits for this
+ * write instead of slipping in between the check and the insert.
+ */
+export const lockOwner = (db: CommonQueryMethods, uuid: string) =>
+  db.maybeOne(sql.type(OwnerRow)`
+    /* clients.lockOwner */ SELECT id, is_active FROM users WHERE uuid = ${uuid} FOR SHARE
+  `);
+
+export type ClientValues = {
+  name: string;
+  company: string | null;
+  email: string | null;
+  phone: string | null;
+  status: ClientStatus;
+  tags: string[];
+  timezone: string;
+  websiteUrl: string | null;
+  notes: string | null;
+  ownerUserId: number | null;
+};
+
+const UuidRow = z.object({ uuid: z.uuid() });
+
+export const insertClient = (db: CommonQueryMethods, client: ClientValues) =>
+  db.oneFirst(sql.type(UuidRow)`
+    /* clients.create */
+    INSERT INTO clients (name, company, email, phone, status, tags, timezone, website_url, notes, owner_user_id)
+    VALUES (
+      ${client.name}, ${client.company}, ${client.email}, ${client.phone}, ${client.status},
+      ${sql.array(client.tags, 'text')}, ${client.timezone}, ${client.websiteUrl}, ${client.notes},
+      ${client.ownerUserId}
+    )
+    RETURNING uuid
+  `);
+
+export type ClientChanges = { [K in keyof ClientValues]?: ClientValues[K] | undefined };
+
+const columnOf: Record<keyof ClientValues, string> = {
+  name: 'name',
+  company: 'company',
+  email: 'email',
+  phone: 'phone',
+  status: 'status',
+  tags: 'tags',
+  timezone: 'timezone',
+  websiteUrl: 'website_url',
+  notes: 'notes',
+  ownerUserId: 'owner_user_id',
+};
+
+/** Sets only the given columns; with none, nothing is written (updated_at stays). */
+export async function updateClient(db: CommonQueryMethods, clientId: number, changes: ClientChanges) {
+  const sets = [];
+  for (const field of Object.keys(columnOf) as (keyof ClientValues)[]) {
+    const value = changes[field];
+    if (value === undefined) continue;
+    const bound = Array.isArray(value) ? sql.array(value, 'text') : value;
+    sets.push(sql.fragment`${sql.identifier([columnOf[field]])} = ${bound}`);
+  }
+  if (sets.length === 0) return;
+  await db.query(sql.unsafe`
+    /* clients.update */
+    UPDATE clients SET ${sql.join(sets, sql.fragment`, `)} WHERE id = ${clientId}
+  `);
+}
+
+const LockedClientRow = z.object({ id: z.number().int(), uuid: z.uuid() });
+
+/**
+ * The client, locked for the delete: a credential inserted meanwhile needs a key-share lock on it,
+ * so it either committed before this (and is counted below) or waits and then finds no client.
+ */
+export const lockClientForDelete = (db: CommonQueryMethods, uuid: string) =>
+  db.maybeOne(sql.type(LockedClientRow)`
+    /* clients.lockForDelete */ SELECT id, uuid FROM clients WHERE uuid = ${uuid} FOR UPDATE
+  `);
+
+const ExistsRow = z.object({ is_found: z.boolean() });
+
+/** Any credential, soft-deleted ones included: deleting the client would cascade away their audit trail. */
+export const hasCredentials = (db: CommonQueryMethods, clientId: number) =>
+  db.oneFirst(sql.type(ExistsRow)`
+    /* clients.hasCredentials */
+    SELECT EXISTS (SELECT FROM credentials WHERE client_id = ${clientId}) AS is_found
+  `);
+
+/** Deletes the client; its tasks go with it (ON DELETE CASCADE). */
+export const deleteClient = (db: CommonQueryMethods, clientId: number) =>
+  db.query(sql.unsafe`/* clients.delete */ DELETE FROM clients WHERE id = ${clientId}`);
