@@ -221,8 +221,18 @@ describe('malformed HTTP requests', () => {
           headers: { 'content-type': 'application/json', origin: api.url },
           body,
         });
-        expect(response.status, `${path} ${body.slice(0, 20)}`).toBeGreaterThanOrEqual(400);
-        expect(response.status, `${path} ${body.slice(0, 20)}`).toBeLessThan(500);
+        const label = `${path} ${body.slice(0, 20)}`;
+        // A batch answers 207 (multi-status) with one result per call: each must be a 4xx.
+        const statuses =
+          response.status === 207
+            ? ((await response.json()) as { error?: { data?: { httpStatus?: number } } }[]).map(
+                (result) => result.error?.data?.httpStatus ?? 200,
+              )
+            : [response.status];
+        for (const status of statuses) {
+          expect(status, label).toBeGreaterThanOrEqual(400);
+          expect(status, label).toBeLessThan(500);
+        }
       }
     }
     for (const query of ['input=%7B', 'input=null', 'input=%22x%22', 'batch=1&input=%5B%5D']) {

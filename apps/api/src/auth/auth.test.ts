@@ -110,7 +110,8 @@ describe('auth.login', () => {
 
 describe('CSRF: the Origin check', () => {
   it('refuses a POST with no Origin, or a foreign one, with 403 and no session', async () => {
-    for (const headers of [{}, { origin: 'https://evil.example' }, { origin: 'null' }]) {
+    const cases: Record<string, string>[] = [{}, { origin: 'https://evil.example' }, { origin: 'null' }];
+    for (const headers of cases) {
       const response = await post('auth.login', { email: api.accounts.user.email, password: testPassword }, headers);
       expect(response.status, JSON.stringify(headers)).toBe(403);
       expect(sessionCookieOf(response)).toBe('');
