@@ -1,4 +1,112 @@
-import { router } from '../trpc.ts';
+/**
+ * credentials.*: the client's vault. Admins and managers use every credential; a user those of the
+ * clients they own (access/policy.ts). The secret goes in through encrypt_credential_value and comes
+ * out only through reveal, which audits 'decrypt' in the same transaction; get audits 'view'. The
+ * trigger on credentials audits create, update and delete. A refused or failed request rolls its
+ * audit row back with everything else, so the log holds what happened, not what was attempted.
+ */
+import { CredentialCreateInput, CredentialIdInput, CredentialListInput, CredentialUpdateInput } from '@mini-crm/models';
+import { TRPCError } from '@trpc/server';
+import { clientToEdit, credentialToUse } from '../access/policy.ts';
+import type { Transaction } from '../db.ts';
+import { notFound } from '../errors.ts';
+import { authedProcedure, type Context, router } from '../trpc.ts';
+import {
+  type CredentialRow,
+  findCredential,
+  insertCredential,
+  listCredentials,
+  recordView,
+  revealCredential,
+  softDeleteCredential,
+  updateCredential,
+} from './queries.ts';
 
-/** credentials.*: see the procedure list. */
-export const credentialsRouter = router({});
+/** What the API tells about a credential: never the secret, only whether there is one. */
+export const toCredential = (row: CredentialRow) => ({
+  id: row.uuid,
+  clientId: row.client_uuid,
+  label: row.label,
+  username: row.username,
+  url: row.url,
+  notes: row.notes,
+  hasValue: row.has_value,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+export type Credential = ReturnType<typeof toCredential>;
+
+async function loadCredential(db: Transaction, id: number) {
+  const row = await findCredential(db, id);
+  if (!row) throw notFound('credential');
+  return toCredential(row);
+}
+
+/**
+ * The SQLSTATEs of the schema's vault functions, as the caller should read them. A wrong key is the
+ * server's configuration, not the caller's input: logged (without values) and answered 412.
+ */
+function vaultError(ctx: Pick<Context, 'log'>, credentialId: string, error: unknown): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'MC003') return notFound('credential');
+  if (code === 'MC001' || code === 'MC002') {
+    ctx.log.error({ credentialId, code }, 'credential decryption failed');
+    return new TRPCError({
+      code: 'PRECONDITION_FAILED',
+      message:
+        code === 'MC001'
+          ? 'no encryption key is configured'
+          : 'the credential could not be decrypted with the configured key',
+    });
+  }
+  return error;
+}
+
+export const credentialsRouter = router({
+  list: authedProcedure.input(CredentialListInput).query(async ({ ctx, input }) => {
+    const client = await clientToEdit(ctx, input.clientId);
+    return (await listCredentials(ctx.db, client.id)).map(toCredential);
+  }),
+
+  get: authedProcedure.input(CredentialIdInput).query(async ({ ctx, input }) => {
+    const credential = await credentialToUse(ctx, input.id);
+    try {
+      await recordView(ctx.db, credential.id);
+    } catch (error) {
+      throw vaultError(ctx, input.id, error);
+    }
+    return loadCredential(ctx.db, credential.id);
+  }),
+
+  create: authedProcedure.input(CredentialCreateInput).mutation(async ({ ctx, input }) => {
+    const { clientId, ...fields } = input;
+    const client = await clientToEdit(ctx, clientId);
+    const id = await insertCredential(ctx.db, client.id, fields, ctx.encryptionKey);
+    return loadCredential(ctx.db, id);
+  }),
+
+  update: authedProcedure.input(CredentialUpdateInput).mutation(async ({ ctx, input }) => {
+    const { id, ...changes } = input;
+    const credential = await credentialToUse(ctx, id);
+    if (!(await updateCredential(ctx.db, credential.id, changes, ctx.encryptionKey))) throw notFound('credential');
+    return loadCredential(ctx.db, credential.id);
+  }),
+
+  delete: authedProcedure.input(CredentialIdInput).mutation(async ({ ctx, input }) => {
+    const credential = await credentialToUse(ctx, input.id);
+    const uuid = await softDeleteCredential(ctx.db, credential.id);
+    if (!uuid) throw notFound('credential');
+    return { id: uuid };
+  }),
+
+  /** A mutation: it writes an audit row, and a GET could be replayed or prefetched. */
+  reveal: authedProcedure.input(CredentialIdInput).mutation(async ({ ctx, input }) => {
+    const credential = await credentialToUse(ctx, input.id);
+    try {
+      const revealed = await revealCredential(ctx.db, credential.id, ctx.encryptionKey);
+      return { id: revealed.uuid, value: revealed.value };
+    } catch (error) {
+      throw vaultError(ctx, input.id, error);
+    }
+  }),
+});
