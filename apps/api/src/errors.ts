@@ -62,6 +62,10 @@ type PgError = Error & { code?: string };
 
 /** Maps what a procedure threw to the error the caller gets. `log` receives only 500s. */
 export function toTRPCError(error: unknown, log: (id: string, error: Error) => void): TRPCError {
+  // tRPC reports a failed input as BAD_REQUEST caused by the ZodError; say which fields, in words.
+  if (error instanceof TRPCError && error.cause instanceof ZodError) {
+    return new TRPCError({ code: 'BAD_REQUEST', message: zodMessage(error.cause), cause: error.cause });
+  }
   const cause = error instanceof TRPCError && error.code === 'INTERNAL_SERVER_ERROR' ? error.cause : error;
   if (cause instanceof TRPCError) return cause;
   if (error instanceof TRPCError && error.code !== 'INTERNAL_SERVER_ERROR') return error;

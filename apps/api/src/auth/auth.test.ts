@@ -103,6 +103,7 @@ describe('auth.login', () => {
   it('explains a malformed e-mail by field, without touching the database', async () => {
     const client = api.anonymous();
     await expect(client.auth.login.mutate({ email: 'not-an-email', password: 'x' })).rejects.toMatchObject({
+      message: 'email: is not a valid e-mail address',
       data: { code: 'BAD_REQUEST', fieldErrors: { email: ['is not a valid e-mail address'] } },
     });
   });
