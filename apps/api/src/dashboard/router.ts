@@ -1,4 +1,58 @@
-import { router } from '../trpc.ts';
+/**
+ * dashboard.summary: the signed-in user's start page. Their own open tasks by urgency (in their
+ * time zone), every client counted by status, and the credential activity they may see: all of it
+ * for managers and admins, that of the clients they own for a `user` (as the vault itself).
+ */
+import { ClientStatus, dashboardActivityLimit, dashboardTaskLimit, type TaskUrgency } from '@mini-crm/models';
+import { isStaff } from '../access/policy.ts';
+import { toTask } from '../tasks/router.ts';
+import { authedProcedure, router } from '../trpc.ts';
+import {
+  type ActivityRow,
+  callerToday,
+  countClientsByStatus,
+  listRecentCredentialActivity,
+  listUrgentTasksOf,
+} from './queries.ts';
 
-/** dashboard.*: see the issue's procedure list. */
-export const dashboardRouter = router({});
+const toActivity = (row: ActivityRow) => ({
+  id: row.uuid,
+  action: row.action,
+  credential: { id: row.credential_uuid, label: row.credential_label, isDeleted: row.is_credential_deleted },
+  client: { id: row.client_uuid, name: row.client_name },
+  user: row.user_uuid === null ? null : { id: row.user_uuid, name: row.user_name ?? '' },
+  ipAddress: row.ip_address,
+  userAgent: row.user_agent,
+  createdAt: row.created_at,
+});
+
+export const dashboardRouter = router({
+  summary: authedProcedure.query(async ({ ctx }) => {
+    const today = await callerToday(ctx.db);
+    const urgent = await listUrgentTasksOf(ctx.db, ctx.user.id, dashboardTaskLimit);
+    const tasksOf = (urgency: TaskUrgency) => {
+      const rows = urgent.filter((row) => row.urgency_status === urgency);
+      return { items: rows.map(toTask), total: rows[0]?.urgency_total ?? 0 };
+    };
+
+    const counted = new Map((await countClientsByStatus(ctx.db)).map((row) => [row.status, row.client_count]));
+    const clientsByStatus = Object.fromEntries(
+      ClientStatus.options.map((status) => [status, counted.get(status) ?? 0]),
+    );
+
+    const activity = await listRecentCredentialActivity(
+      ctx.db,
+      isStaff(ctx.user) ? null : ctx.user.id,
+      dashboardActivityLimit,
+    );
+
+    return {
+      /** The caller's today (YYYY-MM-DD), the day "overdue" and "due today" are measured from. */
+      today,
+      timezone: ctx.user.timezone,
+      myTasks: { overdue: tasksOf('overdue'), dueToday: tasksOf('due_today'), dueSoon: tasksOf('due_soon') },
+      clientsByStatus: clientsByStatus as Record<ClientStatus, number>,
+      recentCredentialActivity: activity.map(toActivity),
+    };
+  }),
+});
