@@ -2,7 +2,7 @@
  * The API under test, for real: a test file's own database (cloned from the migrated template), the
  * Fastify server listening on 127.0.0.1, and one signed-in client per role, speaking HTTP through
  * createCrmClient exactly as other apps do. Every log line the server writes is kept in `logs`, and
- * the file fails if one of them holds the test password or the encryption key.
+ * a test fails if a request became a 500, the file if a log line holds the test password or the key.
  *
  *   const api = useTestApi();
  *   const admin = await api.signIn('admin');
@@ -11,7 +11,7 @@
 import { useTestDatabase } from '@mini-crm/database/testing';
 import type { UserRole } from '@mini-crm/models';
 import type { DatabasePool } from 'slonik';
-import { afterAll, beforeAll, expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { hashPassword } from '../src/auth/passwords.ts';
 import { type CrmClient, createCrmClient } from '../src/client.ts';
 import { createDatabasePool } from '../src/db.ts';
@@ -110,6 +110,11 @@ export function useTestApi(): TestApi {
         return client;
       },
     });
+  });
+
+  // No request of any test may have become a 500 (errors.ts logs each one as "procedure failed").
+  afterEach(() => {
+    expect(api.logs.filter((line) => line.includes('"msg":"procedure failed"'))).toEqual([]);
   });
 
   afterAll(async () => {

@@ -4,16 +4,18 @@
  * may be left out.
  */
 import { z } from 'zod';
-import { HttpUrl, Id, OptionalEmail, optionalText, PageInput, requiredText, Tags, TimeZone } from './common.ts';
+import {
+  HttpUrl,
+  Id,
+  OptionalEmail,
+  optionalText,
+  PageInput,
+  requiredText,
+  SearchText,
+  Tags,
+  TimeZone,
+} from './common.ts';
 import { ClientStatus } from './enums.ts';
-
-/** A free-text filter: trimmed; blank means "no filter", so an emptied search box lists everyone. */
-const SearchText = z
-  .string()
-  .trim()
-  .max(255)
-  .nullish()
-  .transform((value) => (value ? value : null));
 
 /** One tag as Tags stores it: trimmed and lower-cased, so "VIP " finds "vip". */
 export const Tag = z.string().trim().toLowerCase().min(1, 'is required').max(50);

@@ -8,8 +8,8 @@ import { z } from 'zod';
 export const Id = z.uuid();
 
 /** PostgreSQL text cannot hold NUL characters; refusing them here names the field. */
-const hasNoNul = (value: string) => !value.includes('\u0000');
-const noNulMessage = 'must not contain NUL characters';
+export const hasNoNul = (value: string) => !value.includes('\u0000');
+export const noNulMessage = 'must not contain NUL characters';
 
 /** A required line of text: trimmed, not blank, within the column's VARCHAR length. */
 export const requiredText = (max: number) =>
@@ -24,6 +24,9 @@ export const optionalText = (max: number) =>
     .refine(hasNoNul, noNulMessage)
     .nullish()
     .transform((value) => (value ? value : null));
+
+/** A free-text filter: trimmed; blank means "no filter", so an emptied search box lists everything. */
+export const SearchText = optionalText(255);
 
 export const Email = z.string().trim().toLowerCase().max(255).pipe(z.email('is not a valid e-mail address'));
 

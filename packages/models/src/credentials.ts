@@ -4,14 +4,10 @@
  * trimmed, since a password's spaces are part of it.
  */
 import { z } from 'zod';
-import { HttpUrl, Id, optionalText, requiredText } from './common.ts';
+import { HttpUrl, hasNoNul, Id, noNulMessage, optionalText, requiredText } from './common.ts';
 
 /** A secret: 1 to 10 000 characters; PostgreSQL text cannot hold NUL, so it is refused by name. */
-export const CredentialValue = z
-  .string()
-  .min(1, 'is required')
-  .max(10_000)
-  .refine((value) => !value.includes('\u0000'), 'must not contain NUL characters');
+export const CredentialValue = z.string().min(1, 'is required').max(10_000).refine(hasNoNul, noNulMessage);
 
 export const CredentialListInput = z.object({ clientId: Id });
 export type CredentialListInput = z.input<typeof CredentialListInput>;

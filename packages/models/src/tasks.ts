@@ -4,17 +4,8 @@
  * left out. Ids are uuids; due dates are calendar dates (YYYY-MM-DD) without a time or zone.
  */
 import { z } from 'zod';
-import { CalendarDate, Id, optionalText, PageInput, requiredText } from './common.ts';
+import { CalendarDate, Id, optionalText, PageInput, requiredText, SearchText } from './common.ts';
 import { TaskPriority, TaskStatus, TaskUrgency } from './enums.ts';
-
-/** A free-text filter: trimmed; blank means "no filter", so an emptied search box lists every task. */
-const SearchText = z
-  .string()
-  .trim()
-  .max(255)
-  .refine((value) => !value.includes('\u0000'), 'must not contain NUL characters')
-  .nullish()
-  .transform((value) => (value ? value : null));
 
 /**
  * Filters and page of tasks.list; every filter is optional and they combine with AND. Tasks come

@@ -3,17 +3,8 @@
  * them; `z.input` types are what a form sends, so defaults (role, time zone, page size) may be left out.
  */
 import { z } from 'zod';
-import { Email, Id, PageInput, Password, requiredText, TimeZone } from './common.ts';
+import { Email, Id, PageInput, Password, requiredText, SearchText, TimeZone } from './common.ts';
 import { UserRole } from './enums.ts';
-
-/** A free-text filter: trimmed; blank means "no filter", so an emptied search box lists everyone. */
-const SearchText = z
-  .string()
-  .trim()
-  .max(255)
-  .refine((value) => !value.includes('\u0000'), 'must not contain NUL characters')
-  .nullish()
-  .transform((value) => (value ? value : null));
 
 /** Filters and page of users.list; every filter is optional and they combine with AND. */
 export const UserListInput = PageInput.extend({

@@ -19,7 +19,7 @@ import {
   type Visibility,
 } from './queries.ts';
 
-const visibilityOf = (user: SessionUser): Visibility => ({ ownerId: isStaff(user) ? null : user.id });
+export const visibilityOf = (user: SessionUser): Visibility => ({ ownerId: isStaff(user) ? null : user.id });
 
 export const toAuditEntry = (row: AuditEntryRow) => ({
   id: row.uuid,

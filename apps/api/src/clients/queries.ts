@@ -6,6 +6,7 @@ import { type ClientSort, ClientStatus, type TagMatch } from '@mini-crm/models';
 import { type CommonQueryMethods, sql } from 'slonik';
 import { z } from 'zod';
 import { Count, Timestamp } from '../rows.ts';
+import { containsPattern } from '../search.ts';
 
 export const ClientRow = z.object({
   uuid: z.uuid(),
@@ -102,13 +103,10 @@ export type ClientFilters = {
   ownerId: string | null;
 };
 
-/** "50%_off" matches literally: LIKE's wildcards and its escape character are escaped. */
-const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, '\\$&')}%`;
-
 function filterConditions(filters: ClientFilters) {
   const conditions = [sql.fragment`TRUE`];
   if (filters.search !== null) {
-    const pattern = likePattern(filters.search);
+    const pattern = containsPattern(filters.search);
     conditions.push(sql.fragment`(c.name ILIKE ${pattern} OR c.company ILIKE ${pattern} OR c.email ILIKE ${pattern})`);
   }
   if (filters.status !== null) conditions.push(sql.fragment`c.status = ${filters.status}`);

@@ -4,27 +4,11 @@
  * for managers and admins, that of the clients they own for a `user` (as the vault itself).
  */
 import { ClientStatus, dashboardActivityLimit, dashboardTaskLimit, type TaskUrgency } from '@mini-crm/models';
-import { isStaff } from '../access/policy.ts';
+import { listAuditEntries } from '../audit/queries.ts';
+import { toAuditEntry, visibilityOf } from '../audit/router.ts';
 import { toTask } from '../tasks/router.ts';
 import { authedProcedure, router } from '../trpc.ts';
-import {
-  type ActivityRow,
-  callerToday,
-  countClientsByStatus,
-  listRecentCredentialActivity,
-  listUrgentTasksOf,
-} from './queries.ts';
-
-const toActivity = (row: ActivityRow) => ({
-  id: row.uuid,
-  action: row.action,
-  credential: { id: row.credential_uuid, label: row.credential_label, isDeleted: row.is_credential_deleted },
-  client: { id: row.client_uuid, name: row.client_name },
-  user: row.user_uuid === null ? null : { id: row.user_uuid, name: row.user_name ?? '' },
-  ipAddress: row.ip_address,
-  userAgent: row.user_agent,
-  createdAt: row.created_at,
-});
+import { callerToday, countClientsByStatus, listUrgentTasksOf } from './queries.ts';
 
 export const dashboardRouter = router({
   summary: authedProcedure.query(async ({ ctx }) => {
@@ -40,11 +24,8 @@ export const dashboardRouter = router({
       ClientStatus.options.map((status) => [status, counted.get(status) ?? 0]),
     );
 
-    const activity = await listRecentCredentialActivity(
-      ctx.db,
-      isStaff(ctx.user) ? null : ctx.user.id,
-      dashboardActivityLimit,
-    );
+    const noFilters = { credentialId: null, userId: null, action: null, from: null, to: null };
+    const activity = await listAuditEntries(ctx.db, noFilters, visibilityOf(ctx.user), null, dashboardActivityLimit);
 
     return {
       /** The caller's today (YYYY-MM-DD), the day "overdue" and "due today" are measured from. */
@@ -52,7 +33,7 @@ export const dashboardRouter = router({
       timezone: ctx.user.timezone,
       myTasks: { overdue: tasksOf('overdue'), dueToday: tasksOf('due_today'), dueSoon: tasksOf('due_soon') },
       clientsByStatus: clientsByStatus as Record<ClientStatus, number>,
-      recentCredentialActivity: activity.map(toActivity),
+      recentCredentialActivity: activity.slice(0, dashboardActivityLimit).map(toAuditEntry),
     };
   }),
 });

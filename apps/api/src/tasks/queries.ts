@@ -8,6 +8,7 @@ import { TaskPriority, TaskStatus, TaskUrgency } from '@mini-crm/models';
 import { type CommonQueryMethods, type FragmentSqlToken, sql } from 'slonik';
 import { z } from 'zod';
 import { Count, DateOnly, Timestamp } from '../rows.ts';
+import { containsPattern } from '../search.ts';
 
 export const TaskRow = z.object({
   uuid: z.uuid(),
@@ -59,9 +60,6 @@ export type TaskFilters = {
   search: string | null;
 };
 
-/** "50%_off" matches literally: LIKE's wildcards and its escape character are escaped. */
-const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, '\\$&')}%`;
-
 /**
  * task_overview's urgency_status as ranges on due_date, so an index can serve them; the same CASE
  * in the view decides each row's urgency, and the tests hold the two to agreeing.
@@ -89,7 +87,7 @@ function filterConditions(filters: TaskFilters) {
   if (filters.dueFrom !== null) conditions.push(sql.fragment`t.due_date >= ${filters.dueFrom}::date`);
   if (filters.dueTo !== null) conditions.push(sql.fragment`t.due_date <= ${filters.dueTo}::date`);
   if (filters.search !== null) {
-    const pattern = likePattern(filters.search);
+    const pattern = containsPattern(filters.search);
     conditions.push(sql.fragment`(t.title ILIKE ${pattern} OR t.description ILIKE ${pattern})`);
   }
   return conditions;

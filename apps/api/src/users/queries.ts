@@ -6,6 +6,7 @@ import { UserRole } from '@mini-crm/models';
 import { type CommonQueryMethods, sql } from 'slonik';
 import { z } from 'zod';
 import { Count, Timestamp } from '../rows.ts';
+import { containsPattern } from '../search.ts';
 
 export const UserRow = z.object({
   uuid: z.uuid(),
@@ -30,13 +31,10 @@ export const UserCursor = z.tuple([z.string().refine((name) => !name.includes('\
 
 export type UserFilters = { search: string | null; role: UserRole | null; isActive: boolean | null };
 
-/** "50%_off" matches literally: LIKE's wildcards and its escape character are escaped. */
-const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, '\\$&')}%`;
-
 function filterConditions(filters: UserFilters) {
   const conditions = [sql.fragment`TRUE`];
   if (filters.search !== null) {
-    const pattern = likePattern(filters.search);
+    const pattern = containsPattern(filters.search);
     conditions.push(sql.fragment`(u.name ILIKE ${pattern} OR u.email ILIKE ${pattern})`);
   }
   if (filters.role !== null) conditions.push(sql.fragment`u.role = ${filters.role}`);
