@@ -6,7 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import { TRPCError } from '@trpc/server';
 import {
+  BackendTerminatedError,
+  BackendTerminatedUnexpectedlyError,
   CheckIntegrityConstraintViolationError,
+  ConnectionError,
   ForeignKeyIntegrityConstraintViolationError,
   IntegrityConstraintViolationError,
   InvalidInputError,
@@ -60,6 +63,8 @@ export const forbidden = (message = 'your role does not allow this') => new TRPC
 
 type PgError = Error & { code?: string };
 
+export const internalErrorPrefix = 'Internal error';
+
 /** Maps what a procedure threw to the error the caller gets. `log` receives only 500s. */
 export function toTRPCError(error: unknown, log: (id: string, error: Error) => void): TRPCError {
   // tRPC reports a failed input as BAD_REQUEST caused by the ZodError; say which fields, in words.
@@ -96,9 +101,30 @@ export function toTRPCError(error: unknown, log: (id: string, error: Error) => v
     return new TRPCError({ code: 'BAD_REQUEST', message: 'a value contains a character that cannot be stored' });
   if (code === '22023') return new TRPCError({ code: 'BAD_REQUEST', message: 'a value is not valid' });
 
+  if (isDatabaseUnavailable(cause)) return databaseUnavailable();
+
   const id = randomUUID();
   log(id, cause instanceof Error ? cause : new Error(String(cause)));
-  return new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: `Internal error; reference ${id}` });
+  return new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: `${internalErrorPrefix}; reference ${id}` });
+}
+
+const databaseUnavailable = () =>
+  new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'the database is unavailable; try again shortly' });
+
+/** Refused or lost connections, a server shutting down or starting up: the request may simply be retried. */
+function isDatabaseUnavailable(error: unknown): boolean {
+  if (
+    error instanceof ConnectionError ||
+    error instanceof BackendTerminatedError ||
+    error instanceof BackendTerminatedUnexpectedlyError
+  )
+    return true;
+  const code = (error as PgError | undefined)?.code ?? '';
+  // Node's socket errors; SQLSTATE class 08 (connection exception) and 57P01–57P03 (shutdown, startup).
+  return (
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03'].includes(code) ||
+    code.startsWith('08')
+  );
 }
 
 /** "email: is not a valid e-mail address; name: is required" */

@@ -13,7 +13,7 @@ import type { DatabasePool } from 'slonik';
 import type { SessionUser } from './auth/queries.ts';
 import { type Session, sessionCookieName, setSessionCookie, validateSessionToken } from './auth/sessions.ts';
 import { inRequestTransaction, type Transaction } from './db.ts';
-import { fieldErrorsOf, loggableError, toTRPCError } from './errors.ts';
+import { fieldErrorsOf, internalErrorPrefix, loggableError, toTRPCError } from './errors.ts';
 
 export type ApiDeps = {
   pool: DatabasePool;
@@ -24,13 +24,19 @@ export type ApiDeps = {
 export async function createContext(deps: ApiDeps, { req, res }: CreateFastifyContextOptions) {
   const token = req.cookies[sessionCookieName];
   let session: Session | null = null;
+  // A failed lookup (the database is away, say) is thrown by the procedure, through toTRPCError.
+  let sessionError: unknown = null;
   if (token) {
-    const found = await validateSessionToken(deps.pool, token);
-    if (found?.isRenewed) setSessionCookie(req, res, token, found.expiresAt);
-    session = found;
+    try {
+      const found = await validateSessionToken(deps.pool, token);
+      if (found?.isRenewed) setSessionCookie(req, res, token, found.expiresAt);
+      session = found;
+    } catch (error) {
+      sessionError = error;
+    }
   }
   const userAgent = req.headers['user-agent'] ?? null;
-  return { ...deps, req, res, log: req.log, ip: req.ip ?? null, userAgent, session };
+  return { ...deps, req, res, log: req.log, ip: req.ip ?? null, userAgent, session, sessionError };
 }
 
 export type Context = Awaited<ReturnType<typeof createContext>>;
@@ -39,6 +45,11 @@ const t = initTRPC.context<Context>().create({
   isDev: false, // no stack traces in responses
   errorFormatter: ({ shape, error }) => ({
     ...shape,
+    // A 500 that did not pass through toTRPCError (none should) still tells nothing about the server.
+    message:
+      error.code === 'INTERNAL_SERVER_ERROR' && !error.message.startsWith(internalErrorPrefix)
+        ? internalErrorPrefix
+        : shape.message,
     data: {
       code: shape.data.code,
       httpStatus: shape.data.httpStatus,
@@ -51,13 +62,15 @@ const t = initTRPC.context<Context>().create({
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
+const logInternalError = (ctx: Context, path: string) => (errorId: string, error: Error) =>
+  ctx.log.error({ errorId, path, err: loggableError(error) }, 'procedure failed');
+
 /** Maps every failure of the procedures below it (see errors.ts); logs the unexpected ones. */
 const mapErrors = t.middleware(async ({ ctx, path, next }) => {
+  if (ctx.sessionError) throw toTRPCError(ctx.sessionError, logInternalError(ctx, path));
   const result = await next();
   if (!result.ok) {
-    throw toTRPCError(result.error, (errorId, error) =>
-      ctx.log.error({ errorId, path, err: loggableError(error) }, 'procedure failed'),
-    );
+    throw toTRPCError(result.error, logInternalError(ctx, path));
   }
   return result;
 });

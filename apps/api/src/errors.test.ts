@@ -1,0 +1,38 @@
+/**
+ * The unexpected failure: a 500 whose message is generic and carries a reference that is also in the
+ * log, with the details only there. Provoked for real, by a schema that drifted under the API.
+ */
+import { describe, expect, it } from 'vitest';
+import { useTestApi } from '../test/api.ts';
+import { makeClient } from '../test/fixtures.ts';
+
+const api = useTestApi({ allowInternalErrors: true });
+
+describe('an unexpected error', () => {
+  it('answers 500 with a reference, logs the details under it, and the server keeps serving', async () => {
+    const admin = await api.signIn('admin');
+    const id = await makeClient(api.db, null);
+    await api.db.query('ALTER VIEW client_overview RENAME TO client_overview_moved');
+    try {
+      const failure = await admin.clients.get.query({ id }).then(
+        () => null,
+        (error: { message: string; data: { code: string; httpStatus: number } }) => error,
+      );
+      expect(failure?.data).toMatchObject({ code: 'INTERNAL_SERVER_ERROR', httpStatus: 500 });
+      const reference = /^Internal error; reference ([0-9a-f-]{36})$/.exec(failure?.message ?? '')?.[1];
+      expect(reference, failure?.message).toBeDefined();
+      expect(failure?.message).not.toMatch(/overview|relation|select/i);
+
+      const logged = api.logs.filter((line) => line.includes(reference ?? 'none'));
+      expect(logged).toHaveLength(1);
+      expect(JSON.parse(logged[0] ?? '{}')).toMatchObject({
+        msg: 'procedure failed',
+        path: 'clients.get',
+        err: { code: '42P01' },
+      });
+    } finally {
+      await api.db.query('ALTER VIEW client_overview_moved RENAME TO client_overview');
+    }
+    expect((await admin.clients.get.query({ id })).id).toBe(id);
+  });
+});
