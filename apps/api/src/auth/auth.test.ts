@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { type TestApi, testPassword, useTestApi } from '../../test/api.ts';
 import { createCrmClient } from '../client.ts';
 import { createDatabasePool } from '../db.ts';
@@ -19,7 +19,20 @@ function post(path: string, body: unknown, headers: Record<string, string> = { o
 const sessionCookieOf = (response: Response) =>
   response.headers.getSetCookie().find((line) => line.startsWith('mini_crm_session=')) ?? '';
 
-const tokenOf = (setCookie: string) => setCookie.split(';')[0]?.split('=')[1] ?? '';
+/** Every session token this file was given: none may appear in a log line. */
+const issuedTokens = new Set<string>();
+
+const tokenOf = (setCookie: string) => {
+  const token = setCookie.split(';')[0]?.split('=')[1] ?? '';
+  if (token) issuedTokens.add(token);
+  return token;
+};
+
+afterAll(() => {
+  expect(issuedTokens.size).toBeGreaterThan(5);
+  const leaked = [...issuedTokens].filter((token) => api.logs.some((line) => line.includes(token)));
+  expect(leaked).toEqual([]);
+});
 
 async function signInRaw(api: TestApi, name: 'user' | 'manager' = 'user') {
   const response = await post('auth.login', { email: api.accounts[name].email, password: testPassword });
