@@ -266,6 +266,19 @@ function expectedOutcome(row: Row, caller: Caller): 'ok' | 'UNAUTHORIZED' | 'FOR
   return row.allowed.includes(role) ? 'ok' : 'FORBIDDEN';
 }
 
+/** Paths of `id` / `…Id` fields that hold anything but a uuid string (or null). */
+function serialIdsIn(value: unknown, path = '$'): string[] {
+  if (Array.isArray(value)) return value.flatMap((item, index) => serialIdsIn(item, `${path}[${index}]`));
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([key, field]) => {
+    const isIdKey = key === 'id' || key.endsWith('Id');
+    const isUuid =
+      typeof field === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(field);
+    const here = isIdKey && field !== null && !isUuid ? [`${path}.${key}`] : [];
+    return [...here, ...serialIdsIn(field, `${path}.${key}`)];
+  });
+}
+
 const fixtures = {} as Fixtures;
 const sessions = new Map<Caller, CrmClient>();
 
@@ -301,7 +314,11 @@ describe.each(table)('$procedure', (row) => {
     const expected = expectedOutcome(row, caller);
     const client = await clientFor(caller, row.isFresh ?? false);
     const outcome = await row.call(client, fixtures, caller).then(
-      () => 'ok',
+      (result) => {
+        // Records are addressed by uuid outside the database: no serial id in any answer.
+        expect(serialIdsIn(result), row.procedure).toEqual([]);
+        return 'ok';
+      },
       (error: { data?: { code?: string }; message?: string }) => error.data?.code ?? `error: ${error.message}`,
     );
     // changePassword ends every session of the account, the cached one included.
