@@ -17,7 +17,9 @@ CREATE INDEX idx_user_sessions_user_id ON user_sessions (user_id);
 CREATE INDEX idx_user_sessions_expires_at ON user_sessions (expires_at);
 
 -- Failed sign-ins, counted per account and per IP over a sliding window. Kept in PostgreSQL so the
--- limit holds across API instances. Rows older than the window are pruned by the API.
+-- limit holds across API instances. An attempt is written before its password is checked (so that
+-- parallel attempts count each other) and deleted when it succeeds. Rows older than the window are
+-- pruned by the API.
 CREATE TABLE login_failures (
     id           BIGSERIAL PRIMARY KEY,
     email        VARCHAR(255) NOT NULL,  -- lower-cased as typed; may name no account

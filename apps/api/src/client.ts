@@ -11,6 +11,9 @@
 import { createTRPCClient, httpBatchLink } from '@trpc/client';
 import type { AppRouter } from './router.ts';
 
+/** The most calls the API takes in one batched request (server.ts); the link splits bigger batches. */
+export const maxBatchSize = 20;
+
 export type CrmClientOptions = {
   /** Extra headers for every request (e.g. a user agent that names your app). */
   headers?: Record<string, string>;
@@ -29,6 +32,7 @@ export function createCrmClient(url: string, options: CrmClientOptions = {}) {
     links: [
       httpBatchLink({
         url: apiUrl,
+        maxItems: maxBatchSize,
         headers: () => ({
           ...(!isBrowser && { origin: base.origin }),
           ...(cookie && { cookie }),

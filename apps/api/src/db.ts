@@ -3,7 +3,6 @@
  * against the zod schema of their query (`sql.type(Row)`), so a query whose columns drift from its
  * type fails loudly instead of sending wrong data.
  */
-import { isIP } from 'node:net';
 import { createPgDriverFactory } from '@slonik/pg-driver';
 import {
   createPool,
@@ -44,6 +43,7 @@ export type Transaction = DatabaseTransactionConnection;
 export type RequestScope = {
   /** users.id of the caller, or null before sign-in. */
   userId: number | null;
+  /** A valid IPv4/IPv6 address, or null. */
   ip: string | null;
   userAgent: string | null;
   /** The caller's IANA zone: CURRENT_DATE, overdue and due_today follow it. */
@@ -55,8 +55,8 @@ const Settings = z.object({ is_set: z.boolean() });
 /**
  * Runs `work` in one transaction whose settings name the caller: the audit trigger records
  * app.user_id / app.ip_address / app.user_agent, and TimeZone makes CURRENT_DATE the caller's.
- * Values travel as bind parameters; an address that is not an IP is left out rather than failing
- * the write (the audit column is INET).
+ * Values travel as bind parameters. `ip` must be a valid address or null (the audit column is INET;
+ * createContext checks it).
  */
 export function inRequestTransaction<T>(
   pool: DatabasePool,
@@ -64,11 +64,10 @@ export function inRequestTransaction<T>(
   work: (tx: Transaction) => Promise<T>,
 ): Promise<T> {
   return pool.transaction(async (tx) => {
-    const ip = scope.ip && isIP(scope.ip) ? scope.ip : '';
     await tx.one(sql.type(Settings)`
       /* request.scope */
       SELECT set_config('app.user_id', ${scope.userId === null ? '' : String(scope.userId)}, true) IS NOT NULL
-         AND set_config('app.ip_address', ${ip}, true) IS NOT NULL
+         AND set_config('app.ip_address', ${scope.ip ?? ''}, true) IS NOT NULL
          AND set_config('app.user_agent', ${scope.userAgent ?? ''}, true) IS NOT NULL
          AND set_config('TimeZone', ${scope.timeZone}, true) IS NOT NULL AS is_set
     `);

@@ -9,6 +9,7 @@ import fastifyStatic from '@fastify/static';
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyLoggerOptions, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { DatabasePool } from 'slonik';
+import { maxBatchSize } from './client.ts';
 import type { TrustProxy } from './env.ts';
 import { registerHealthRoute } from './health/route.ts';
 import { type AppRouter, appRouter } from './router.ts';
@@ -47,6 +48,8 @@ export async function buildServer(deps: ServerDeps) {
     prefix: '/trpc',
     trpcOptions: {
       router: appRouter,
+      // One HTTP request may carry this many calls; more is a 400, not a burst of bcrypt work.
+      maxBatchSize,
       createContext: (options) => createContext({ pool: deps.pool, encryptionKey: deps.encryptionKey }, options),
     },
   } satisfies FastifyTRPCPluginOptions<AppRouter>);
@@ -69,9 +72,15 @@ const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 /**
  * CSRF defence (Lucia's guide): a state-changing request must come from a page of this site, so its
  * Origin must be present and name the host it was sent to. Browsers always send Origin on POST.
+ * API reads are GETs, and SameSite=Lax sends the cookie along when another site links to one; a read
+ * can write an audit row (credentials.get logs 'view'), so a browser's cross-site GET of /trpc is
+ * refused too (Sec-Fetch-Site; apps that are not browsers do not send it).
  */
 async function refuseForeignOrigin(request: FastifyRequest, reply: FastifyReply) {
-  if (safeMethods.has(request.method)) return;
+  if (safeMethods.has(request.method)) {
+    const isCrossSiteRead = request.headers['sec-fetch-site'] === 'cross-site' && request.url.startsWith('/trpc');
+    return isCrossSiteRead ? refuse(request, reply, 'cross-site read of the API refused') : undefined;
+  }
   const origin = request.headers.origin;
   let originHost: string | null = null;
   try {
@@ -80,12 +89,18 @@ async function refuseForeignOrigin(request: FastifyRequest, reply: FastifyReply)
     originHost = null;
   }
   if (originHost === null || originHost !== request.host) {
-    request.log.warn(
-      { origin: origin ?? null, host: request.host },
-      'refused a request from a foreign or missing Origin',
-    );
-    return reply
-      .code(403)
-      .send({ error: 'Forbidden', message: 'cross-site request refused: Origin missing or foreign' });
+    return refuse(request, reply, 'cross-site request refused: Origin missing or foreign');
   }
+}
+
+function refuse(request: FastifyRequest, reply: FastifyReply, message: string) {
+  request.log.warn(
+    {
+      origin: request.headers.origin ?? null,
+      secFetchSite: request.headers['sec-fetch-site'] ?? null,
+      host: request.host,
+    },
+    message,
+  );
+  return reply.code(403).send({ error: 'Forbidden', message });
 }

@@ -6,6 +6,7 @@
  * - roleProcedure(...roles): authedProcedure limited to those roles: the one place roles are checked.
  * Errors of every tier pass through toTRPCError (errors.ts).
  */
+import { isIP } from 'node:net';
 import type { UserRole } from '@mini-crm/models';
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { CreateFastifyContextOptions } from '@trpc/server/adapters/fastify';
@@ -36,7 +37,9 @@ export async function createContext(deps: ApiDeps, { req, res }: CreateFastifyCo
     }
   }
   const userAgent = req.headers['user-agent'] ?? null;
-  return { ...deps, req, res, log: req.log, ip: req.ip ?? null, userAgent, session, sessionError };
+  // With TRUST_PROXY the address comes from X-Forwarded-For, which a client can fill with anything.
+  const ip = req.ip && isIP(req.ip) ? req.ip : null;
+  return { ...deps, req, res, log: req.log, ip, userAgent, session, sessionError };
 }
 
 export type Context = Awaited<ReturnType<typeof createContext>>;

@@ -12,13 +12,11 @@ import {
   PageInput,
   requiredText,
   SearchText,
+  Tag,
   Tags,
   TimeZone,
 } from './common.ts';
 import { ClientStatus } from './enums.ts';
-
-/** One tag as Tags stores it: trimmed and lower-cased, so "VIP " finds "vip". */
-export const Tag = z.string().trim().toLowerCase().min(1, 'is required').max(50);
 
 /** List orders; a leading "-" means descending. Ties are broken by id, so pages never overlap. */
 export const ClientSort = z.enum(['name', '-name', 'createdAt', '-createdAt', 'updatedAt', '-updatedAt']);

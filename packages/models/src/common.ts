@@ -46,24 +46,37 @@ export const HttpUrl = z
   .transform((value) => (value ? value : null))
   .pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).nullable());
 
-const timeZones = new Map<string, string>(
+const knownSpellings = new Map<string, string>(
   [...Intl.supportedValuesOf('timeZone'), 'UTC'].map((zone) => [zone.toLowerCase(), zone]),
 );
 
+/** The shape PostgreSQL's is_valid_timezone() accepts: "Area/Location", no offsets or abbreviations. */
+const zoneShape = /^[A-Za-z][A-Za-z0-9_-]*(\/[A-Za-z0-9_+-]+){0,2}$/;
+
+function isKnownZone(zone: string) {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * An IANA time zone, normalised to its canonical spelling ("europe/berlin" → "Europe/Berlin"):
- * PostgreSQL would accept either, and one spelling keeps filters and reports consistent.
+ * An IANA time zone as the caller spelled it, with the letter case fixed when the zone is in the
+ * runtime's list ("europe/berlin" → "Europe/Berlin"). Current names the runtime lists under an older
+ * one (Asia/Kolkata, Europe/Kyiv) are kept as typed, not swapped for the old name. PostgreSQL's
+ * CHECK has the last word on what it can use.
  */
 export const TimeZone = z
   .string()
   .trim()
   .transform((value, ctx) => {
-    const zone = timeZones.get(value.toLowerCase());
-    if (!zone) {
+    if (!zoneShape.test(value) || !isKnownZone(value)) {
       ctx.addIssue({ code: 'custom', message: 'is not a known IANA time zone (for example Europe/Berlin)' });
       return z.NEVER;
     }
-    return zone;
+    return knownSpellings.get(value.toLowerCase()) ?? value;
   });
 
 /** bcrypt reads at most 72 bytes; longer passwords would be silently cut, so they are refused. */
@@ -77,9 +90,12 @@ export const CalendarDate = z.iso
   .date('must be a date (YYYY-MM-DD)')
   .refine((value) => value >= '2000-01-01' && value <= '2100-12-31', 'must be between 2000-01-01 and 2100-12-31');
 
-/** Tags: trimmed, non-empty, unique, at most 50 of 50 characters. */
+/** One tag as it is stored: trimmed and lower-cased, so "VIP " finds "vip". */
+export const Tag = z.string().trim().toLowerCase().min(1, 'is required').max(50).refine(hasNoNul, noNulMessage);
+
+/** Tags: each a Tag, unique, at most 50. */
 export const Tags = z
-  .array(z.string().trim().toLowerCase().min(1).max(50))
+  .array(Tag)
   .max(50)
   .transform((tags) => [...new Set(tags)]);
 

@@ -144,7 +144,16 @@ describe('CSRF: the Origin check', () => {
     expect(rows[0]?.name).toBe('Test user');
   });
 
-  it('lets reads through without an Origin (GET changes nothing)', async () => {
+  it('refuses a read of the API that a browser marks as cross-site (a link from another site)', async () => {
+    const { cookie } = await signInRaw(api);
+    const credentialRead = `${api.url}/trpc/auth.me`;
+    const crossSite = await fetch(credentialRead, { headers: { cookie, 'sec-fetch-site': 'cross-site' } });
+    expect(crossSite.status).toBe(403);
+    const sameOrigin = await fetch(credentialRead, { headers: { cookie, 'sec-fetch-site': 'same-origin' } });
+    expect(sameOrigin.status).toBe(200);
+  });
+
+  it('lets reads through without an Origin (apps that are not browsers)', async () => {
     const response = await fetch(`${api.url}/trpc/auth.me`);
     expect(response.status).toBe(200);
   });

@@ -1,6 +1,5 @@
-import type { UserRole } from '@mini-crm/models';
-import { UserRole as UserRoleSchema } from '@mini-crm/models';
-import { type CommonQueryMethods, sql } from 'slonik';
+import { UserRole } from '@mini-crm/models';
+import { type CommonQueryMethods, type DatabasePool, sql } from 'slonik';
 import { z } from 'zod';
 
 /** The signed-in user as every procedure sees it. `id` is internal (users.id); `uuid` goes out. */
@@ -9,10 +8,10 @@ export const SessionUserRow = z.object({
   uuid: z.uuid(),
   email: z.string(),
   name: z.string(),
-  role: UserRoleSchema,
+  role: UserRole,
   timezone: z.string(),
 });
-export type SessionUser = z.infer<typeof SessionUserRow> & { role: UserRole };
+export type SessionUser = z.infer<typeof SessionUserRow>;
 
 const sessionUserColumns = sql.fragment`u.id, u.uuid, u.email, u.name, u.role, u.timezone`;
 
@@ -82,26 +81,41 @@ export const updateProfile = (db: CommonQueryMethods, userId: number, profile: {
   `);
 
 const FailureCounts = z.object({ by_email: z.coerce.number(), by_ip: z.coerce.number() });
+const AttemptRow = z.object({ id: z.coerce.number() });
 
-/** Failed sign-ins in the window, for this e-mail and for this address. */
-export const countLoginFailures = (db: CommonQueryMethods, email: string, ip: string | null, windowMinutes: number) =>
-  db.one(sql.type(FailureCounts)`
-    /* auth.countLoginFailures */
-    SELECT
-      (SELECT count(*) FROM login_failures
-        WHERE email = ${email} AND created_at > now() - make_interval(mins => ${windowMinutes})) AS by_email,
-      (SELECT count(*) FROM login_failures
-        WHERE ip_address = ${ip}::inet AND created_at > now() - make_interval(mins => ${windowMinutes})) AS by_ip
-  `);
+/**
+ * Records a sign-in attempt as a failure before the password is checked, and counts the window's
+ * failures for the e-mail and the address including it. Attempts for one e-mail or one address
+ * take turns (transaction-level advisory locks, held for these few statements, not for bcrypt), so
+ * of many parallel or batched attempts exactly the first ones up to the limit get through.
+ */
+export function recordLoginAttempt(pool: DatabasePool, email: string, ip: string | null, windowMinutes: number) {
+  return pool.transaction(async (tx) => {
+    // Always e-mail first, then address: one order, so two attempts never wait for each other in a circle.
+    await tx.query(sql.unsafe`/* auth.lockAttemptsByEmail */ SELECT pg_advisory_xact_lock(1, hashtext(${email}))`);
+    await tx.query(sql.unsafe`/* auth.lockAttemptsByIp */ SELECT pg_advisory_xact_lock(2, hashtext(${ip ?? ''}))`);
+    const attemptId = await tx.oneFirst(sql.type(AttemptRow)`
+      /* auth.recordLoginAttempt */
+      WITH pruned AS (
+        DELETE FROM login_failures WHERE created_at < now() - make_interval(mins => ${windowMinutes})
+      )
+      INSERT INTO login_failures (email, ip_address) VALUES (${email}, ${ip}::inet) RETURNING id
+    `);
+    const counts = await tx.one(sql.type(FailureCounts)`
+      /* auth.countLoginFailures */
+      SELECT
+        (SELECT count(*) FROM login_failures
+          WHERE email = ${email} AND created_at > now() - make_interval(mins => ${windowMinutes})) AS by_email,
+        (SELECT count(*) FROM login_failures
+          WHERE ip_address = ${ip}::inet AND created_at > now() - make_interval(mins => ${windowMinutes})) AS by_ip
+    `);
+    return { attemptId, failuresByEmail: counts.by_email, failuresByIp: counts.by_ip };
+  });
+}
 
-export const recordLoginFailure = (db: CommonQueryMethods, email: string, ip: string | null, windowMinutes: number) =>
-  db.query(sql.unsafe`
-    /* auth.recordLoginFailure */
-    WITH pruned AS (
-      DELETE FROM login_failures WHERE created_at < now() - make_interval(mins => ${windowMinutes})
-    )
-    INSERT INTO login_failures (email, ip_address) VALUES (${email}, ${ip}::inet)
-  `);
+/** Takes back an attempt that turned out not to be a failure (refused by the throttle itself). */
+export const forgetLoginAttempt = (db: CommonQueryMethods, attemptId: number) =>
+  db.query(sql.unsafe`/* auth.forgetLoginAttempt */ DELETE FROM login_failures WHERE id = ${attemptId}`);
 
 /** A successful sign-in clears the account's failures (not the address's: one IP may try many accounts). */
 export const clearLoginFailures = (db: CommonQueryMethods, email: string) =>

@@ -10,12 +10,12 @@ import { authedProcedure, publicProcedure, router, scopeOf } from '../trpc.ts';
 import { decoyPasswordHash, hashPassword, verifyPassword } from './passwords.ts';
 import {
   clearLoginFailures,
-  countLoginFailures,
   deleteSession,
   deleteUserSessions,
   findLoginUser,
+  forgetLoginAttempt,
   readPasswordHash,
-  recordLoginFailure,
+  recordLoginAttempt,
   type SessionUser,
   updatePasswordHash,
   updateProfile,
@@ -41,17 +41,16 @@ export const authRouter = router({
   login: publicProcedure.input(LoginInput).mutation(async ({ ctx, input }) => {
     const { windowMinutes, perAccount, perIp } = loginThrottle;
     const ip = ctx.ip;
-    const counts = await countLoginFailures(ctx.pool, input.email, ip, windowMinutes);
-    if (counts.by_email >= perAccount || counts.by_ip >= perIp) throw tooManyAttempts();
+    const attempt = await recordLoginAttempt(ctx.pool, input.email, ip, windowMinutes);
+    if (attempt.failuresByEmail > perAccount || attempt.failuresByIp > perIp) {
+      await forgetLoginAttempt(ctx.pool, attempt.attemptId); // the window runs from the last real failure
+      throw tooManyAttempts();
+    }
 
     const user = await findLoginUser(ctx.pool, input.email);
     // Always one bcrypt comparison, so an unknown e-mail costs what a wrong password does.
     const isMatch = await verifyPassword(input.password, user?.password_hash ?? (await decoyPasswordHash()));
-    if (!user || !isMatch || !user.is_active) {
-      // Committed on its own: the refusal below must not roll the count back.
-      await recordLoginFailure(ctx.pool, input.email, ip, windowMinutes);
-      throw badCredentials();
-    }
+    if (!user || !isMatch || !user.is_active) throw badCredentials(); // the recorded attempt stays: a failure
 
     const { password_hash: _, is_active: __, ...sessionUser } = user;
     const session = await inRequestTransaction(ctx.pool, scopeOf(ctx, sessionUser), async (db) => {

@@ -33,6 +33,30 @@ describe('the session cookie behind an https proxy', () => {
     }
   });
 
+  it('signs in even when a trusted proxy passes on an address that is not one (recorded as unknown)', async () => {
+    const pool = await createDatabasePool(api.databaseUrl);
+    const app = await buildServer({ pool, encryptionKey: 'k', trustProxy: true });
+    try {
+      const response = await app.inject({
+        method: 'POST',
+        url: '/trpc/auth.login',
+        headers: {
+          host: 'crm.test',
+          origin: 'http://crm.test',
+          'x-forwarded-for': 'not-an-ip',
+          'content-type': 'application/json',
+        },
+        payload: { email: api.accounts.user.email, password: testPassword },
+      });
+      expect(response.statusCode).toBe(200);
+      const { rows } = await api.db.query('SELECT ip_address FROM user_sessions ORDER BY created_at DESC LIMIT 1');
+      expect(rows[0]?.ip_address).toBeNull();
+    } finally {
+      await app.close();
+      await pool.end();
+    }
+  });
+
   it('records the client address from X-Forwarded-For only when the proxy is trusted', async () => {
     const pool = await createDatabasePool(api.databaseUrl);
     try {

@@ -52,6 +52,24 @@ describe('sign-in throttle', () => {
     expect(rows[0]?.n).toBe(0);
   });
 
+  it('holds against parallel and batched attempts: at most 10 reach the password check', async () => {
+    const email = api.accounts.user.email;
+    const client = api.anonymous(); // one client: its parallel calls go out as batched requests
+    const outcomes = await Promise.all(
+      Array.from({ length: 30 }, () =>
+        client.auth.login.mutate({ email, password: 'wrong password!' }).then(
+          () => 'ok',
+          (error: { data?: { code?: string } }) => error.data?.code,
+        ),
+      ),
+    );
+    const counted: Record<string, number> = {};
+    for (const code of outcomes) counted[String(code)] = (counted[String(code)] ?? 0) + 1;
+    expect(counted).toEqual({ UNAUTHORIZED: loginThrottle.perAccount, TOO_MANY_REQUESTS: 20 });
+    const { rows } = await api.db.query('SELECT count(*)::int AS n FROM login_failures WHERE email = $1', [email]);
+    expect(rows[0]?.n).toBe(loginThrottle.perAccount);
+  });
+
   it('blocks an address after 50 failures across many e-mails', async () => {
     await failTimes(loginThrottle.perIp, (i) => `guess${i}@test.example.com`);
     await expect(attempt(api.accounts.admin.email, testPassword)).rejects.toMatchObject({

@@ -133,6 +133,8 @@ describe('clients.create', () => {
       [{ websiteUrl: 'ftp://files.example.com' }, 'websiteUrl'],
       [{ websiteUrl: 'javascript:alert(1)' }, 'websiteUrl'],
       [{ tags: ['x'.repeat(51)] }, 'tags.0'],
+      [{ tags: ['ok', 'nul\u0000tag'] }, 'tags.1'],
+      [{ timezone: '+05:00' }, 'timezone'],
       [{ company: 'bad \u0000 byte' }, 'company'],
       [{ ownerId: 'someone' }, 'ownerId'],
     ];
@@ -145,6 +147,23 @@ describe('clients.create', () => {
       data: { code: 'BAD_REQUEST', fieldErrors: { websiteUrl: ['must be an http(s) URL'] } },
     });
     expect(await clientsTable()).toEqual(before);
+  });
+
+  it('keeps current IANA names as typed (Asia/Kolkata, Europe/Kyiv) and a client saves back unchanged', async () => {
+    const manager = await api.signIn('manager');
+    for (const timezone of ['Asia/Kolkata', 'Europe/Kyiv', 'America/Argentina/Buenos_Aires']) {
+      const client = await manager.clients.create.mutate({ name: `In ${timezone}`, timezone });
+      expect(client.timezone).toBe(timezone);
+      const { id, name, company, email, phone, status, tags, websiteUrl, notes, ownerId } = client;
+      const saved = await manager.clients.update.mutate({
+        ...{ id, name, company, email, phone, status, tags, websiteUrl, notes, ownerId },
+        timezone: client.timezone,
+      });
+      expect(saved.timezone).toBe(timezone);
+    }
+    expect((await manager.clients.create.mutate({ name: 'Lower', timezone: 'europe/berlin' })).timezone).toBe(
+      'Europe/Berlin',
+    );
   });
 
   it('needs a session', async () => {
