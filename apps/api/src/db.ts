@@ -3,6 +3,8 @@
  * against the zod schema of their query (`sql.type(Row)`), so a query whose columns drift from its
  * type fails loudly instead of sending wrong data.
  */
+
+import { UserRole } from '@mini-crm/models';
 import { createPgDriverFactory } from '@slonik/pg-driver';
 import {
   createPool,
@@ -50,27 +52,33 @@ export type RequestScope = {
   timeZone: string;
 };
 
-const Settings = z.object({ is_set: z.boolean() });
+const Scope = z.object({ caller_role: UserRole.nullable() });
+
+/** What the transaction's first statement read about the caller, as of the transaction's start. */
+export type CallerNow = { role: UserRole | null };
 
 /**
  * Runs `work` in one transaction whose settings name the caller: the audit trigger records
  * app.user_id / app.ip_address / app.user_agent, and TimeZone makes CURRENT_DATE the caller's.
  * Values travel as bind parameters. `ip` must be a valid address or null (the audit column is INET;
- * createContext checks it).
+ * createContext checks it). The same statement reads the caller's role, or null when the account is
+ * inactive or gone, so a request that waited for a connection sees a deactivation or a new role.
  */
 export function inRequestTransaction<T>(
   pool: DatabasePool,
   scope: RequestScope,
-  work: (tx: Transaction) => Promise<T>,
+  work: (tx: Transaction, caller: CallerNow) => Promise<T>,
 ): Promise<T> {
   return pool.transaction(async (tx) => {
-    await tx.one(sql.type(Settings)`
+    const { caller_role: role } = await tx.one(sql.type(Scope)`
       /* request.scope */
-      SELECT set_config('app.user_id', ${scope.userId === null ? '' : String(scope.userId)}, true) IS NOT NULL
-         AND set_config('app.ip_address', ${scope.ip ?? ''}, true) IS NOT NULL
-         AND set_config('app.user_agent', ${scope.userAgent ?? ''}, true) IS NOT NULL
-         AND set_config('TimeZone', ${scope.timeZone}, true) IS NOT NULL AS is_set
+      SELECT
+        (SELECT role FROM users WHERE id = ${scope.userId} AND is_active) AS caller_role,
+        set_config('app.user_id', ${scope.userId === null ? '' : String(scope.userId)}, true),
+        set_config('app.ip_address', ${scope.ip ?? ''}, true),
+        set_config('app.user_agent', ${scope.userAgent ?? ''}, true),
+        set_config('TimeZone', ${scope.timeZone}, true)
     `);
-    return work(tx);
+    return work(tx, { role });
   });
 }

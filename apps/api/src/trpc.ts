@@ -91,11 +91,13 @@ export const scopeOf = (ctx: Context, user: SessionUser | null) => ({
 export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   const session = ctx.session;
   if (!session) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'sign in first' });
-  const run = (db: Transaction) => next({ ctx: { session, user: session.user, db } });
+  const run = (db: Transaction, user: SessionUser) => next({ ctx: { session, user, db } });
   let outcome: Awaited<ReturnType<typeof run>> | undefined;
   try {
-    await inRequestTransaction(ctx.pool, scopeOf(ctx, session.user), async (db) => {
-      outcome = await run(db);
+    await inRequestTransaction(ctx.pool, scopeOf(ctx, session.user), async (db, caller) => {
+      // Deactivated or re-roled since the session was read: the account as it is now decides.
+      if (caller.role === null) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'sign in first' });
+      outcome = await run(db, { ...session.user, role: caller.role });
       // tRPC hands failures back as a result; throwing rolls the transaction back.
       if (!outcome.ok) throw outcome.error;
     });
