@@ -8,9 +8,10 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { databaseName, isAlive, serverUrl, withClient } from '@mini-crm/database';
+import { databaseName, demoEncryptionKey, isAlive, serverUrl, withClient } from '@mini-crm/database';
 import { freePort } from '@mini-crm/database/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createCrmClient } from './client.ts';
 
 const apiDir = fileURLToPath(new URL('..', import.meta.url));
 
@@ -68,6 +69,29 @@ describe('the start command on the embedded database', () => {
       expect(rows).toEqual([{ role: 'admin' }]);
       await client.query("INSERT INTO clients (name) VALUES ('Kept Between Runs Ltd')");
     });
+
+    // The demo accounts sign in, and the sample credentials decrypt with the development key.
+    const crm = createCrmClient(`http://127.0.0.1:${api.port}`);
+    await crm.auth.login.mutate({ email: 'manager@example.com', password: 'demo-password' });
+    const { items, total } = await crm.clients.list.query({ limit: 100 });
+    expect(total).toBeGreaterThanOrEqual(30);
+    const sample = await withClient(databaseUrl, async (client) => {
+      const { rows } = await client.query<{ client_id: string; id: string; value: string }>(
+        `SELECT cl.uuid AS client_id, cd.uuid AS id, decrypt_credential_value(cd.encrypted_value, $1) AS value
+         FROM credentials cd JOIN clients cl ON cl.id = cd.client_id
+         WHERE cd.deleted_at IS NULL AND cd.encrypted_value IS NOT NULL ORDER BY cd.id LIMIT 1`,
+        [demoEncryptionKey],
+      );
+      return rows[0];
+    });
+    expect(items.map((client) => client.id)).toContain(sample?.client_id);
+    const listed = await crm.credentials.list.query({ clientId: sample?.client_id ?? '' });
+    expect(listed.map((credential) => credential.id)).toContain(sample?.id);
+    expect(await crm.credentials.reveal.mutate({ id: sample?.id ?? '' })).toEqual({
+      id: sample?.id,
+      value: sample?.value,
+    });
+    expect(api.output()).toMatch(/WARNING: CRM_ENCRYPTION_KEY is not set/);
 
     api.child.kill('SIGINT');
     expect(await api.exited).toBe(0);
