@@ -13,3 +13,6 @@ export const Count = z.union([z.bigint(), z.number()]).transform(Number);
 
 /** A DATE column: PostgreSQL's YYYY-MM-DD text, passed through. */
 export const DateOnly = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+
+/** `SELECT count(*) AS total …`: the size of a filtered list. */
+export const TotalRow = z.object({ total: Count });

@@ -6,7 +6,8 @@
 import { AuditAction } from '@mini-crm/models';
 import { type CommonQueryMethods, type FragmentSqlToken, sql } from 'slonik';
 import { z } from 'zod';
-import { Count, NullableTimestamp, Timestamp } from '../rows.ts';
+import { Count, NullableTimestamp, Timestamp, TotalRow } from '../rows.ts';
+import { allOf } from '../sql-fragments.ts';
 
 /** users.id of the user whose clients bound what is visible; null for admins and managers. */
 export type Visibility = { ownerId: number | null };
@@ -16,7 +17,7 @@ const visibleTo = ({ ownerId }: Visibility, clientId: FragmentSqlToken) =>
     ? sql.fragment`TRUE`
     : sql.fragment`EXISTS (SELECT FROM clients vc WHERE vc.id = ${clientId} AND vc.owner_user_id = ${ownerId})`;
 
-const where = (conditions: FragmentSqlToken[]) => sql.join(conditions, sql.fragment` AND `);
+const _where = (conditions: FragmentSqlToken[]) => allOf(conditions);
 
 export const AuditEntryRow = z.object({
   uuid: z.uuid(),
@@ -85,18 +86,16 @@ export function listAuditEntries(
            cl.uuid AS client_uuid, cl.name AS client_name,
            u.uuid AS user_uuid, u.name AS user_name, u.email AS user_email
     FROM ${entrySource}
-    WHERE ${where(conditions)}
+    WHERE ${allOf(conditions)}
     ORDER BY a.created_at DESC, a.id DESC
     LIMIT ${limit + 1}
   `);
 }
 
-const CountRow = z.object({ total: Count });
-
 export const countAuditEntries = (db: CommonQueryMethods, filters: AuditFilters, visibility: Visibility) =>
-  db.oneFirst(sql.type(CountRow)`
+  db.oneFirst(sql.type(TotalRow)`
     /* audit.count */
-    SELECT count(*) AS total FROM ${entrySource} WHERE ${where(filterConditions(filters, visibility))}
+    SELECT count(*) AS total FROM ${entrySource} WHERE ${allOf(filterConditions(filters, visibility))}
   `);
 
 export const SummaryRow = z.object({

@@ -5,8 +5,8 @@
 import { type ClientSort, ClientStatus, type TagMatch } from '@mini-crm/models';
 import { type CommonQueryMethods, sql } from 'slonik';
 import { z } from 'zod';
-import { Count, Timestamp } from '../rows.ts';
-import { containsPattern } from '../search.ts';
+import { Count, Timestamp, TotalRow } from '../rows.ts';
+import { allOf, containsPattern } from '../sql-fragments.ts';
 
 export const ClientRow = z.object({
   uuid: z.uuid(),
@@ -149,18 +149,16 @@ export function listClients(
     SELECT ${clientColumns}, ${ownerColumns}, ${key} AS sort_key
     FROM clients c
     LEFT JOIN users u ON u.id = c.owner_user_id
-    WHERE ${sql.join(conditions, sql.fragment` AND `)}
+    WHERE ${allOf(conditions)}
     ORDER BY ${column} ${direction}, c.uuid ${direction}
     LIMIT ${limit + 1}
   `);
 }
 
-const CountRow = z.object({ total: Count });
-
 export const countClients = (db: CommonQueryMethods, filters: ClientFilters) =>
-  db.oneFirst(sql.type(CountRow)`
+  db.oneFirst(sql.type(TotalRow)`
     /* clients.count */
-    SELECT count(*) AS total FROM clients c WHERE ${sql.join(filterConditions(filters), sql.fragment` AND `)}
+    SELECT count(*) AS total FROM clients c WHERE ${allOf(filterConditions(filters))}
   `);
 
 // ---------------------------------------------------------------------------------------------

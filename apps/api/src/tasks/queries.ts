@@ -7,8 +7,8 @@
 import { TaskPriority, TaskStatus, TaskUrgency } from '@mini-crm/models';
 import { type CommonQueryMethods, type FragmentSqlToken, sql } from 'slonik';
 import { z } from 'zod';
-import { Count, DateOnly, Timestamp } from '../rows.ts';
-import { containsPattern } from '../search.ts';
+import { DateOnly, Timestamp, TotalRow } from '../rows.ts';
+import { allOf, containsPattern } from '../sql-fragments.ts';
 
 export const TaskRow = z.object({
   uuid: z.uuid(),
@@ -111,18 +111,16 @@ export function listTasks(db: CommonQueryMethods, filters: TaskFilters, after: T
     /* tasks.list */
     SELECT ${taskColumns}
     FROM task_overview t
-    WHERE ${sql.join(conditions, sql.fragment` AND `)}
+    WHERE ${allOf(conditions)}
     ORDER BY t.due_date ASC NULLS LAST, t.uuid ASC
     LIMIT ${limit + 1}
   `);
 }
 
-const CountRow = z.object({ total: Count });
-
 export const countTasks = (db: CommonQueryMethods, filters: TaskFilters) =>
-  db.oneFirst(sql.type(CountRow)`
+  db.oneFirst(sql.type(TotalRow)`
     /* tasks.count */
-    SELECT count(*) AS total FROM task_overview t WHERE ${sql.join(filterConditions(filters), sql.fragment` AND `)}
+    SELECT count(*) AS total FROM task_overview t WHERE ${allOf(filterConditions(filters))}
   `);
 
 export const findTask = (db: CommonQueryMethods, uuid: string) =>

@@ -5,8 +5,8 @@
 import { UserRole } from '@mini-crm/models';
 import { type CommonQueryMethods, sql } from 'slonik';
 import { z } from 'zod';
-import { Count, Timestamp } from '../rows.ts';
-import { containsPattern } from '../search.ts';
+import { Timestamp, TotalRow } from '../rows.ts';
+import { allOf, containsPattern } from '../sql-fragments.ts';
 
 export const UserRow = z.object({
   uuid: z.uuid(),
@@ -55,18 +55,16 @@ export function listUsers(
     /* users.list */
     SELECT ${userColumns}, lower(u.name) AS sort_name
     FROM users u
-    WHERE ${sql.join(conditions, sql.fragment` AND `)}
+    WHERE ${allOf(conditions)}
     ORDER BY lower(u.name), u.uuid
     LIMIT ${limit + 1}
   `);
 }
 
-const CountRow = z.object({ total: Count });
-
 export const countUsers = (db: CommonQueryMethods, filters: UserFilters) =>
-  db.oneFirst(sql.type(CountRow)`
+  db.oneFirst(sql.type(TotalRow)`
     /* users.count */
-    SELECT count(*) AS total FROM users u WHERE ${sql.join(filterConditions(filters), sql.fragment` AND `)}
+    SELECT count(*) AS total FROM users u WHERE ${allOf(filterConditions(filters))}
   `);
 
 export const findUser = (db: CommonQueryMethods, uuid: string) =>
