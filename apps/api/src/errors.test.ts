@@ -4,14 +4,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { useTestApi } from '../test/api.ts';
-import { makeClient } from '../test/fixtures.ts';
+import { fixtures } from '../test/fixtures.ts';
 
 const api = useTestApi({ allowInternalErrors: true });
 
 describe('an unexpected error', () => {
   it('answers 500 with a reference, logs the details under it, and the server keeps serving', async () => {
     const admin = await api.signIn('admin');
-    const id = await makeClient(api.db, null);
+    const { id } = await fixtures(api).client(null);
     await api.db.query('ALTER VIEW client_overview RENAME TO client_overview_moved');
     try {
       const failure = await admin.clients.get.query({ id }).then(

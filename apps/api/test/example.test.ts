@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { testPassword, useTestApi } from './api.ts';
-import { makeClient } from './fixtures.ts';
+import { fixtures } from './fixtures.ts';
 
 const run = promisify(execFile);
 const api = useTestApi();
@@ -14,7 +14,7 @@ const example = fileURLToPath(new URL('../examples/overdue-tasks.ts', import.met
 
 describe('examples/overdue-tasks.ts', () => {
   it('signs in and prints the overdue tasks, and only those', async () => {
-    const client = await makeClient(api.db, null);
+    const client = (await fixtures(api).client(null)).id;
     await api.db.query(
       `INSERT INTO tasks (client_id, title, due_date, status)
        SELECT id, t.title, CURRENT_DATE + t.days, t.status

@@ -1,47 +1,124 @@
 /**
- * Records for suites that exercise many procedures (the role matrix, the fuzz suite), made in SQL so
- * they do not depend on the procedures under test. Each function makes a fresh record and returns
- * its uuid.
+ * Records made in SQL, for tests that must not depend on the procedures under test (or that need
+ * rows no procedure makes: a given due date in another zone, a secret under another key). One
+ * maker per table, bound to the file's test API:
+ *
+ *   const make = fixtures(api);
+ *   const client = await make.client('user', { status: 'prospect' });   // { id, name }
+ *   const taskId = await make.task(client.id, { assignee: 'user', dueIn: -1 });
  */
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { testEncryptionKey } from './api.ts';
+import { type AccountName, type TestApi, testEncryptionKey } from './api.ts';
 
-const one = async (db: pg.Pool, text: string, values: unknown[]) => {
+const suffix = () => randomUUID().slice(0, 8);
+
+export type ClientValues = { name?: string; company?: string | null; status?: string; tags?: string[] };
+
+export type TaskValues = {
+  assignee?: AccountName | null;
+  title?: string;
+  description?: string | null;
+  status?: string;
+  priority?: string;
+  /** A fixed due date (YYYY-MM-DD). */
+  dueDate?: string | null;
+  /** Or days from today in `zone` (UTC unless given), computed by PostgreSQL, not by this machine. */
+  dueIn?: number | null;
+  zone?: string;
+};
+
+export type CredentialValues = {
+  label?: string;
+  /** null stores no secret at all. */
+  secret?: string | null;
+  /** The key to encrypt with; the API's test key unless given. */
+  key?: string;
+  /** Who, from where: the app.* settings the audit trigger records on the 'create' row. */
+  by?: { user?: AccountName; ip?: string; userAgent?: string };
+};
+
+export function fixtures(api: TestApi) {
+  const internalId = (name: AccountName | null | undefined) => (name ? api.accounts[name].internalId : null);
+
+  return {
+    async client(owner: AccountName | null, values: ClientValues = {}) {
+      const name = values.name ?? `Client ${suffix()}`;
+      const id = await uuidOf(
+        api.db,
+        `INSERT INTO clients (name, company, status, tags, owner_user_id) VALUES ($1, $2, $3, $4, $5) RETURNING uuid`,
+        [name, values.company ?? null, values.status ?? 'active', values.tags ?? [], internalId(owner)],
+      );
+      return { id, name };
+    },
+
+    task(clientId: string, values: TaskValues = {}) {
+      return uuidOf(
+        api.db,
+        `INSERT INTO tasks (client_id, title, description, status, priority, due_date, assigned_user_id)
+         SELECT id, $2, $3, $4, $5, COALESCE($6::date, (now() AT TIME ZONE $8)::date + $7::int), $9
+         FROM clients WHERE uuid = $1 RETURNING uuid`,
+        [
+          clientId,
+          values.title ?? `Task ${suffix()}`,
+          values.description ?? null,
+          values.status ?? 'pending',
+          values.priority ?? 'medium',
+          values.dueDate ?? null,
+          values.dueIn ?? null,
+          values.zone ?? 'UTC',
+          internalId(values.assignee),
+        ],
+      );
+    },
+
+    /** Inserted the way a request does, in a transaction carrying `by` as the app.* settings. */
+    async credential(clientId: string, values: CredentialValues = {}) {
+      const label = values.label ?? `Login ${suffix()}`;
+      const connection = await api.db.connect();
+      try {
+        await connection.query('BEGIN');
+        await connection.query(
+          `SELECT set_config('app.user_id', $1, true), set_config('app.ip_address', $2, true),
+                  set_config('app.user_agent', $3, true)`,
+          [String(internalId(values.by?.user) ?? ''), values.by?.ip ?? '', values.by?.userAgent ?? ''],
+        );
+        const id = await uuidOf(
+          connection,
+          `INSERT INTO credentials (client_id, label, encrypted_value)
+           SELECT id, $2, encrypt_credential_value($3, $4) FROM clients WHERE uuid = $1 RETURNING uuid`,
+          [
+            clientId,
+            label,
+            values.secret === undefined ? 'fixture-secret-value' : values.secret,
+            values.key ?? testEncryptionKey,
+          ],
+        );
+        await connection.query('COMMIT');
+        return { id, label };
+      } catch (error) {
+        await connection.query('ROLLBACK');
+        throw error;
+      } finally {
+        connection.release();
+      }
+    },
+
+    user(role = 'user') {
+      return uuidOf(
+        api.db,
+        `INSERT INTO users (email, name, role, password_hash) VALUES ($1, 'Fixture User', $2, 'x') RETURNING uuid`,
+        [`${suffix()}@fixture.example.com`, role],
+      );
+    },
+  };
+}
+
+async function uuidOf(db: pg.Pool | pg.PoolClient, text: string, values: unknown[]) {
   const { rows } = await db.query<{ uuid: string }>(text, values);
   if (!rows[0]) throw new Error(`no row: ${text}`);
   return rows[0].uuid;
-};
-
-export const makeClient = (db: pg.Pool, ownerId: number | null, tags: string[] = []) =>
-  one(db, 'INSERT INTO clients (name, owner_user_id, tags) VALUES ($1, $2, $3) RETURNING uuid', [
-    `Client ${randomUUID().slice(0, 8)}`,
-    ownerId,
-    tags,
-  ]);
-
-export const makeTask = (db: pg.Pool, clientUuid: string, assigneeId: number | null = null) =>
-  one(
-    db,
-    `INSERT INTO tasks (client_id, title, assigned_user_id, due_date)
-     SELECT id, $2, $3, CURRENT_DATE - 1 FROM clients WHERE uuid = $1 RETURNING uuid`,
-    [clientUuid, `Task ${randomUUID().slice(0, 8)}`, assigneeId],
-  );
-
-export const makeCredential = (db: pg.Pool, clientUuid: string, secret = 'fixture-secret-value') =>
-  one(
-    db,
-    `INSERT INTO credentials (client_id, label, encrypted_value)
-     SELECT id, $2, encrypt_credential_value($3, $4) FROM clients WHERE uuid = $1 RETURNING uuid`,
-    [clientUuid, `Login ${randomUUID().slice(0, 8)}`, secret, testEncryptionKey],
-  );
-
-export const makeUser = (db: pg.Pool, role = 'user') =>
-  one(db, `INSERT INTO users (email, name, role, password_hash) VALUES ($1, $2, $3, 'x') RETURNING uuid`, [
-    `${randomUUID().slice(0, 12)}@fixture.example.com`,
-    'Fixture User',
-    role,
-  ]);
+}
 
 /** Row counts of every table a mutation can touch: equal before and after a refused request. */
 export async function rowCounts(db: pg.Pool) {

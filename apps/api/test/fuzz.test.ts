@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CrmClient } from '../src/client.ts';
 import { useTestApi } from './api.ts';
-import { makeClient, makeCredential, makeTask, makeUser, rowCounts } from './fixtures.ts';
+import { fixtures, rowCounts } from './fixtures.ts';
 
 const api = useTestApi();
 
@@ -55,7 +55,7 @@ const around = (good: Record<string, unknown>) =>
 
 type Mutation = {
   name: string;
-  base: () => Promise<Record<string, unknown>>;
+  base: () => Record<string, unknown>;
   run: (c: CrmClient, input: never) => Promise<unknown>;
 };
 
@@ -67,22 +67,22 @@ const nobody = '00000000-0000-4000-8000-000000000000';
 const mutations: Mutation[] = [
   {
     name: 'auth.login',
-    base: async () => ({ email: api.accounts.user.email, password: 'not the password' }),
+    base: () => ({ email: api.accounts.user.email, password: 'not the password' }),
     run: (c, i) => c.auth.login.mutate(i),
   },
   {
     name: 'auth.changePassword',
-    base: async () => ({ current: 'not the password', next: 'a long new password' }),
+    base: () => ({ current: 'not the password', next: 'a long new password' }),
     run: (c, i) => c.auth.changePassword.mutate(i),
   },
   {
     name: 'auth.updateProfile',
-    base: async () => ({ name: 'Fuzzed', timezone: 'Europe/Berlin' }),
+    base: () => ({ name: 'Fuzzed', timezone: 'Europe/Berlin' }),
     run: (c, i) => c.auth.updateProfile.mutate(i),
   },
   {
     name: 'users.create',
-    base: async () => ({
+    base: () => ({
       email: 'fuzz@test.example.com',
       name: 'Fuzz',
       role: 'user',
@@ -93,19 +93,19 @@ const mutations: Mutation[] = [
   },
   {
     name: 'users.update',
-    base: async () => ({ id: ids.user, name: 'Renamed', role: 'manager', timezone: 'Asia/Tokyo' }),
+    base: () => ({ id: ids.user, name: 'Renamed', role: 'manager', timezone: 'Asia/Tokyo' }),
     run: (c, i) => c.users.update.mutate(i),
   },
-  { name: 'users.deactivate', base: async () => ({ id: ids.user }), run: (c, i) => c.users.deactivate.mutate(i) },
-  { name: 'users.reactivate', base: async () => ({ id: ids.user }), run: (c, i) => c.users.reactivate.mutate(i) },
+  { name: 'users.deactivate', base: () => ({ id: ids.user }), run: (c, i) => c.users.deactivate.mutate(i) },
+  { name: 'users.reactivate', base: () => ({ id: ids.user }), run: (c, i) => c.users.reactivate.mutate(i) },
   {
     name: 'users.resetPassword',
-    base: async () => ({ id: ids.user, password: 'another long password' }),
+    base: () => ({ id: ids.user, password: 'another long password' }),
     run: (c, i) => c.users.resetPassword.mutate(i),
   },
   {
     name: 'clients.create',
-    base: async () => ({
+    base: () => ({
       name: 'Fuzz Co',
       company: 'Fuzz Ltd',
       email: 'hello@fuzz.example.com',
@@ -121,14 +121,14 @@ const mutations: Mutation[] = [
   },
   {
     name: 'clients.update',
-    base: async () => ({ id: ids.client, name: 'Renamed Co', status: 'inactive', tags: ['a', 'b'] }),
+    base: () => ({ id: ids.client, name: 'Renamed Co', status: 'inactive', tags: ['a', 'b'] }),
     run: (c, i) => c.clients.update.mutate(i),
   },
   // The client holds a credential, so a delete that gets through validation is refused (409).
-  { name: 'clients.delete', base: async () => ({ id: ids.client }), run: (c, i) => c.clients.delete.mutate(i) },
+  { name: 'clients.delete', base: () => ({ id: ids.client }), run: (c, i) => c.clients.delete.mutate(i) },
   {
     name: 'tasks.create',
-    base: async () => ({
+    base: () => ({
       clientId: ids.client,
       title: 'Call back',
       description: 'about the invoice',
@@ -141,18 +141,18 @@ const mutations: Mutation[] = [
   },
   {
     name: 'tasks.update',
-    base: async () => ({ id: ids.task, title: 'Call again', status: 'in_progress', dueDate: '2030-01-02' }),
+    base: () => ({ id: ids.task, title: 'Call again', status: 'in_progress', dueDate: '2030-01-02' }),
     run: (c, i) => c.tasks.update.mutate(i),
   },
   {
     name: 'tasks.setStatus',
-    base: async () => ({ id: ids.task, status: 'completed' }),
+    base: () => ({ id: ids.task, status: 'completed' }),
     run: (c, i) => c.tasks.setStatus.mutate(i),
   },
-  { name: 'tasks.delete', base: async () => ({ id: nobody }), run: (c, i) => c.tasks.delete.mutate(i) },
+  { name: 'tasks.delete', base: () => ({ id: nobody }), run: (c, i) => c.tasks.delete.mutate(i) },
   {
     name: 'credentials.create',
-    base: async () => ({
+    base: () => ({
       clientId: ids.client,
       label: 'FTP',
       username: 'deploy',
@@ -164,7 +164,7 @@ const mutations: Mutation[] = [
   },
   {
     name: 'credentials.update',
-    base: async () => ({
+    base: () => ({
       id: ids.credential,
       label: 'SFTP',
       value: 'new-fuzz-secret',
@@ -172,21 +172,22 @@ const mutations: Mutation[] = [
     }),
     run: (c, i) => c.credentials.update.mutate(i),
   },
-  { name: 'credentials.delete', base: async () => ({ id: nobody }), run: (c, i) => c.credentials.delete.mutate(i) },
+  { name: 'credentials.delete', base: () => ({ id: nobody }), run: (c, i) => c.credentials.delete.mutate(i) },
   {
     name: 'credentials.reveal',
-    base: async () => ({ id: ids.credential }),
+    base: () => ({ id: ids.credential }),
     run: (c, i) => c.credentials.reveal.mutate(i),
   },
 ];
 
 beforeAll(async () => {
-  const client = await makeClient(api.db, api.accounts.user.internalId);
+  const make = fixtures(api);
+  const client = (await make.client('user')).id;
   ids = {
     client,
-    task: await makeTask(api.db, client),
-    credential: await makeCredential(api.db, client),
-    user: await makeUser(api.db),
+    task: await make.task(client),
+    credential: (await make.credential(client)).id,
+    user: await make.user(),
   };
 });
 
@@ -196,7 +197,7 @@ afterEach(() => api.db.query('DELETE FROM login_failures'));
 describe.each(mutations)('$name with random input', (mutation) => {
   it('answers 4xx or succeeds, never 500, and a refusal changes no row', async () => {
     const client = await api.signIn('admin');
-    const good = await mutation.base();
+    const good = mutation.base();
     await fc.assert(
       fc.asyncProperty(around(good), async (input) => {
         const before = await rowCounts(api.db);

@@ -8,7 +8,7 @@ import type { UserRole } from '@mini-crm/models';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CrmClient } from '../src/client.ts';
 import { testPassword, useTestApi } from './api.ts';
-import { makeClient, makeCredential, makeTask, makeUser } from './fixtures.ts';
+import { fixtures as fixturesFor } from './fixtures.ts';
 
 const api = useTestApi();
 
@@ -292,20 +292,20 @@ async function clientFor(caller: Caller, isFresh: boolean): Promise<CrmClient> {
 }
 
 beforeAll(async () => {
-  const { db, accounts } = api;
-  const ownerId = (owner: 'user' | 'otherUser') => accounts[owner].internalId;
-  fixtures.ownClient = await makeClient(db, ownerId('user'), ['vip']);
-  fixtures.foreignClient = await makeClient(db, ownerId('otherUser'), ['vip']);
-  fixtures.ownTask = await makeTask(db, fixtures.ownClient);
-  fixtures.foreignTask = await makeTask(db, fixtures.foreignClient);
-  fixtures.assignedForeignTask = await makeTask(db, fixtures.foreignClient, ownerId('user'));
-  fixtures.ownCredential = await makeCredential(db, fixtures.ownClient);
-  fixtures.foreignCredential = await makeCredential(db, fixtures.foreignClient);
+  const make = fixturesFor(api);
+  const clientOf = async (owner: 'user' | 'otherUser') => (await make.client(owner, { tags: ['vip'] })).id;
+  fixtures.ownClient = await clientOf('user');
+  fixtures.foreignClient = await clientOf('otherUser');
+  fixtures.ownTask = await make.task(fixtures.ownClient);
+  fixtures.foreignTask = await make.task(fixtures.foreignClient);
+  fixtures.assignedForeignTask = await make.task(fixtures.foreignClient, { assignee: 'user' });
+  fixtures.ownCredential = (await make.credential(fixtures.ownClient)).id;
+  fixtures.foreignCredential = (await make.credential(fixtures.foreignClient)).id;
   fixtures.fresh = {
-    client: (owner) => makeClient(db, ownerId(owner)),
-    task: async (owner) => makeTask(db, await makeClient(db, ownerId(owner))),
-    credential: async (owner) => makeCredential(db, await makeClient(db, ownerId(owner))),
-    user: () => makeUser(db),
+    client: clientOf,
+    task: async (owner) => make.task(await clientOf(owner)),
+    credential: async (owner) => (await make.credential(await clientOf(owner))).id,
+    user: () => make.user(),
   };
 });
 

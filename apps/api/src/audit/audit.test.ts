@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AccountName, testEncryptionKey, useTestApi } from '../../test/api.ts';
+import { fixtures } from '../../test/fixtures.ts';
 
 const api = useTestApi();
 const userAgent = 'Vitest/1';
@@ -20,24 +21,17 @@ const userOf = (name: AccountName) => ({
   email: api.accounts[name].email,
 });
 
-async function makeClient(owner: 'user' | 'otherUser') {
-  const name = `Audit client ${Math.random().toString(36).slice(2, 8)}`;
-  const { rows } = await api.db.query<{ uuid: string }>(
-    'INSERT INTO clients (name, owner_user_id) VALUES ($1, $2) RETURNING uuid',
-    [name, api.accounts[owner].internalId],
-  );
-  return { id: rows[0]?.uuid ?? '', name };
-}
+const make = fixtures(api);
+const makeClient = (owner: 'user' | 'otherUser') => make.client(owner);
 
 /** A credential made in SQL with no audit rows at all (the trigger's 'create' row is removed). */
 async function makeSilentCredential(clientId: string, label: string) {
-  const { rows } = await api.db.query<{ uuid: string; id: number }>(
-    `INSERT INTO credentials (client_id, label, encrypted_value)
-     SELECT id, $2, encrypt_credential_value('v', $3) FROM clients WHERE uuid = $1 RETURNING uuid, id`,
-    [clientId, label, testEncryptionKey],
+  const { id } = await make.credential(clientId, { label });
+  await api.db.query(
+    'DELETE FROM credential_audit_logs WHERE credential_id = (SELECT id FROM credentials WHERE uuid = $1)',
+    [id],
   );
-  await api.db.query('DELETE FROM credential_audit_logs WHERE credential_id = $1', [rows[0]?.id]);
-  return rows[0]?.uuid ?? '';
+  return id;
 }
 
 type HandMade = { action?: string; user?: AccountName | null; ip?: string | null; ago: string };

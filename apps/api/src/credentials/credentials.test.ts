@@ -5,6 +5,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { type AccountName, testEncryptionKey, useTestApi } from '../../test/api.ts';
+import { fixtures } from '../../test/fixtures.ts';
 import type { CrmClient } from '../client.ts';
 
 const api = useTestApi();
@@ -32,13 +33,8 @@ afterAll(() => {
 
 const signIn = (name: AccountName) => api.signIn(name, { userAgent });
 
-async function makeClient(owner: 'user' | 'otherUser' | null = 'user') {
-  const { rows } = await api.db.query<{ uuid: string }>(
-    'INSERT INTO clients (name, owner_user_id) VALUES ($1, $2) RETURNING uuid',
-    [`Vault client ${Math.random().toString(36).slice(2, 8)}`, owner ? api.accounts[owner].internalId : null],
-  );
-  return rows[0]?.uuid ?? '';
-}
+const make = fixtures(api);
+const makeClient = async (owner: 'user' | 'otherUser' | null = 'user') => (await make.client(owner)).id;
 
 type AuditRow = { action: string; user_id: number | null; ip: string | null; user_agent: string | null };
 
@@ -284,12 +280,7 @@ describe('credentials.reveal', () => {
 
   it('says clearly when the value does not decrypt with the configured key, leaking nothing', async () => {
     const clientId = await makeClient('user');
-    const { rows } = await api.db.query<{ uuid: string }>(
-      `INSERT INTO credentials (client_id, label, encrypted_value)
-       SELECT id, 'Old vault', encrypt_credential_value($2, 'other-key') FROM clients WHERE uuid = $1 RETURNING uuid`,
-      [clientId, secrets.otherKey],
-    );
-    const id = rows[0]?.uuid ?? '';
+    const { id } = await make.credential(clientId, { label: 'Old vault', secret: secrets.otherKey, key: 'other-key' });
     const before = await auditCount();
     const user = await signIn('user');
     const error = await user.credentials.reveal.mutate({ id }).then(
@@ -314,11 +305,7 @@ describe('credentials.reveal', () => {
 
   it('reveals null for a credential stored without a value', async () => {
     const clientId = await makeClient('user');
-    const { rows } = await api.db.query<{ uuid: string }>(
-      `INSERT INTO credentials (client_id, label) SELECT id, 'Username only' FROM clients WHERE uuid = $1 RETURNING uuid`,
-      [clientId],
-    );
-    const id = rows[0]?.uuid ?? '';
+    const { id } = await make.credential(clientId, { label: 'Username only', secret: null });
     const user = await signIn('user');
     expect((await user.credentials.get.query({ id })).hasValue).toBe(false);
     expect(await user.credentials.reveal.mutate({ id })).toEqual({ id, value: null });

@@ -1,73 +1,25 @@
 /** dashboard.summary: the caller's urgent tasks in their zone, clients by status, visible credential activity. */
-import { randomUUID } from 'node:crypto';
 import { ClientStatus } from '@mini-crm/models';
 import { describe, expect, it } from 'vitest';
-import { type AccountName, testEncryptionKey, useTestApi } from '../../test/api.ts';
+import { type AccountName, useTestApi } from '../../test/api.ts';
+import { type CredentialValues, fixtures } from '../../test/fixtures.ts';
 
 const api = useTestApi();
 
-async function makeClient(owner: AccountName | null, status = 'active') {
-  const { rows } = await api.db.query<{ uuid: string; name: string }>(
-    'INSERT INTO clients (name, owner_user_id, status) VALUES ($1, $2, $3) RETURNING uuid, name',
-    [`Client ${randomUUID().slice(0, 8)}`, owner && api.accounts[owner].internalId, status],
-  );
-  const row = rows[0];
-  if (!row) throw new Error('no client');
-  return { id: row.uuid, name: row.name };
-}
+const make = fixtures(api);
+const makeClient = (owner: AccountName | null, status = 'active') => make.client(owner, { status });
 
 /** A task on the client assigned to `assignee`, due `dueIn` days from today in `zone` (null: no date). */
-async function makeTask(
+const makeTask = (
   clientId: string,
   assignee: AccountName | null,
   dueIn: number | null,
   options: { status?: string; zone?: string; title?: string } = {},
-) {
-  const { rows } = await api.db.query<{ uuid: string }>(
-    `INSERT INTO tasks (client_id, title, status, due_date, assigned_user_id)
-     SELECT id, $2, $3, (now() AT TIME ZONE $5)::date + $4::int, $6 FROM clients WHERE uuid = $1 RETURNING uuid`,
-    [
-      clientId,
-      options.title ?? `Task ${randomUUID().slice(0, 8)}`,
-      options.status ?? 'pending',
-      dueIn,
-      options.zone ?? 'UTC',
-      assignee && api.accounts[assignee].internalId,
-    ],
-  );
-  return rows[0]?.uuid ?? '';
-}
+) => make.task(clientId, { assignee, dueIn, ...options });
 
-/**
- * A credential on the client, inserted the way a request does: the audit trigger logs 'create' with
- * the app.* settings of the transaction (who, from where, with what).
- */
-async function makeCredential(
-  clientId: string,
-  by: { user?: AccountName; ip?: string; userAgent?: string } = {},
-  secret = 'dashboard-secret-value',
-) {
-  const connection = await api.db.connect();
-  try {
-    await connection.query('BEGIN');
-    await connection.query(
-      `SELECT set_config('app.user_id', $1, true), set_config('app.ip_address', $2, true),
-              set_config('app.user_agent', $3, true)`,
-      [by.user ? String(api.accounts[by.user].internalId) : '', by.ip ?? '', by.userAgent ?? ''],
-    );
-    const { rows } = await connection.query<{ uuid: string; label: string }>(
-      `INSERT INTO credentials (client_id, label, encrypted_value)
-       SELECT id, $2, encrypt_credential_value($3, $4) FROM clients WHERE uuid = $1 RETURNING uuid, label`,
-      [clientId, `Login ${randomUUID().slice(0, 8)}`, secret, testEncryptionKey],
-    );
-    await connection.query('COMMIT');
-    const row = rows[0];
-    if (!row) throw new Error('no credential');
-    return { id: row.uuid, label: row.label };
-  } finally {
-    connection.release();
-  }
-}
+/** A credential whose 'create' audit row names `by` (who, from where, with what). */
+const makeCredential = (clientId: string, by: CredentialValues['by'] = {}, secret = 'dashboard-secret-value') =>
+  make.credential(clientId, { by, secret });
 
 const setTimezone = (name: AccountName, zone: string) =>
   api.db.query('UPDATE users SET timezone = $2 WHERE id = $1', [api.accounts[name].internalId, zone]);

@@ -1,56 +1,21 @@
 /** tasks.list: keyset pages that visit every task once, each filter, and urgency in the caller's zone. */
-import { randomUUID } from 'node:crypto';
 import type { TaskListInput } from '@mini-crm/models';
 import { describe, expect, it } from 'vitest';
 import { type AccountName, useTestApi } from '../../test/api.ts';
+import { fixtures, type TaskValues } from '../../test/fixtures.ts';
 import type { CrmClient } from '../client.ts';
 
 const api = useTestApi();
 
-async function makeClient(owner: AccountName | null = null) {
-  const { rows } = await api.db.query<{ uuid: string }>(
-    'INSERT INTO clients (name, owner_user_id) VALUES ($1, $2) RETURNING uuid',
-    [`Client ${randomUUID().slice(0, 8)}`, owner && api.accounts[owner].internalId],
-  );
-  return rows[0]?.uuid ?? '';
-}
+const make = fixtures(api);
+const makeClient = async (owner: AccountName | null = null) => (await make.client(owner)).id;
 
-type Seed = {
-  title: string;
-  description?: string | null;
-  status?: string;
-  priority?: string;
-  /** A fixed due date. */
-  dueDate?: string | null;
-  /** Or days from today in `zone` (UTC unless given): computed by PostgreSQL, not by this machine. */
-  dueIn?: number;
-  zone?: string;
-  assignee?: AccountName | null;
-};
+type Seed = TaskValues & { title: string };
 
-/** Inserts the tasks on the client in SQL; returns their uuids in the same order. */
-async function seed(clientUuid: string, tasks: Seed[]) {
+/** Makes the tasks on the client in SQL; returns their uuids in the same order. */
+async function seed(clientId: string, tasks: Seed[]) {
   const ids: string[] = [];
-  for (const task of tasks) {
-    const { rows } = await api.db.query<{ uuid: string }>(
-      `INSERT INTO tasks (client_id, title, description, status, priority, due_date, assigned_user_id)
-       SELECT id, $2, $3, $4, $5,
-              COALESCE($6::date, (now() AT TIME ZONE $8)::date + $7::int), $9
-       FROM clients WHERE uuid = $1 RETURNING uuid`,
-      [
-        clientUuid,
-        task.title,
-        task.description ?? null,
-        task.status ?? 'pending',
-        task.priority ?? 'medium',
-        task.dueDate ?? null,
-        task.dueIn ?? null,
-        task.zone ?? 'UTC',
-        task.assignee ? api.accounts[task.assignee].internalId : null,
-      ],
-    );
-    ids.push(rows[0]?.uuid ?? '');
-  }
+  for (const task of tasks) ids.push(await make.task(clientId, task));
   return ids;
 }
 

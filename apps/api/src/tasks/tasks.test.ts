@@ -1,29 +1,17 @@
 /** tasks.get / create / update / setStatus / delete: shapes, role rules, refusals that change nothing. */
-import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { type AccountName, useTestApi } from '../../test/api.ts';
+import { fixtures } from '../../test/fixtures.ts';
 
 const api = useTestApi();
 
 const unknownId = '00000000-0000-4000-8000-000000000000';
 
-/** A client made in SQL (the clients router is not under test here); returns its uuid. */
-async function makeClient(owner: AccountName | null, company: string | null = null) {
-  const { rows } = await api.db.query<{ uuid: string }>(
-    'INSERT INTO clients (name, company, owner_user_id) VALUES ($1, $2, $3) RETURNING uuid',
-    [`Client ${randomUUID().slice(0, 8)}`, company, owner && api.accounts[owner].internalId],
-  );
-  return rows[0]?.uuid ?? '';
-}
-
-async function makeTask(clientUuid: string, assignee: AccountName | null = null) {
-  const { rows } = await api.db.query<{ uuid: string }>(
-    `INSERT INTO tasks (client_id, title, assigned_user_id)
-     SELECT id, $2, $3 FROM clients WHERE uuid = $1 RETURNING uuid`,
-    [clientUuid, `Task ${randomUUID().slice(0, 8)}`, assignee && api.accounts[assignee].internalId],
-  );
-  return rows[0]?.uuid ?? '';
-}
+/** Clients and tasks made in SQL: the clients router is not under test here. */
+const make = fixtures(api);
+const makeClient = async (owner: AccountName | null, company: string | null = null) =>
+  (await make.client(owner, { company })).id;
+const makeTask = (clientId: string, assignee: AccountName | null = null) => make.task(clientId, { assignee });
 
 /** Everything about the tasks table a refused request must leave as it was. */
 const tasksTable = async () =>
