@@ -11,6 +11,9 @@
 import { createTRPCClient, httpBatchLink } from '@trpc/client';
 import type { AppRouter } from './router.ts';
 
+/** The cookie that carries the session token (set by auth.login, cleared by auth.logout). */
+export const sessionCookieName = 'mini_crm_session';
+
 /** The most calls the API takes in one batched request (server.ts); the link splits bigger batches. */
 export const maxBatchSize = 20;
 
@@ -57,8 +60,8 @@ export type CrmClient = ReturnType<typeof createCrmClient>;
 function sessionCookieOf(headers: Headers): string | null {
   for (const line of headers.getSetCookie()) {
     const [pair = '', ...attributes] = line.split(';');
-    if (!pair.startsWith('mini_crm_session=')) continue;
-    const isCleared = pair === 'mini_crm_session=' || attributes.some((a) => /^\s*max-age=0\s*$/i.test(a));
+    if (!pair.startsWith(`${sessionCookieName}=`)) continue;
+    const isCleared = pair === `${sessionCookieName}=` || attributes.some((a) => /^\s*max-age=0\s*$/i.test(a));
     return isCleared ? '' : pair;
   }
   return null;

@@ -12,7 +12,8 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import type { CreateFastifyContextOptions } from '@trpc/server/adapters/fastify';
 import type { DatabasePool } from 'slonik';
 import type { SessionUser } from './auth/queries.ts';
-import { type Session, sessionCookieName, setSessionCookie, validateSessionToken } from './auth/sessions.ts';
+import { type Session, setSessionCookie, validateSessionToken } from './auth/sessions.ts';
+import { sessionCookieName } from './client.ts';
 import { inRequestTransaction, type Transaction } from './db.ts';
 import { fieldErrorsOf, internalErrorPrefix, loggableError, toTRPCError } from './errors.ts';
 
@@ -63,7 +64,6 @@ const t = initTRPC.context<Context>().create({
 });
 
 export const router = t.router;
-export const createCallerFactory = t.createCallerFactory;
 
 const logInternalError = (ctx: Context, path: string) => (errorId: string, error: Error) =>
   ctx.log.error({ errorId, path, err: loggableError(error) }, 'procedure failed');

@@ -104,5 +104,3 @@ export const PageInput = z.object({
   cursor: z.string().max(1000).nullish(),
   limit: z.number().int().min(1).max(100).default(25),
 });
-
-export type Page<T> = { items: T[]; nextCursor: string | null; total: number };

@@ -6,9 +6,9 @@ import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CommonQueryMethods } from 'slonik';
+import { sessionCookieName } from '../client.ts';
 import { deleteSession, extendSession, findSession, insertSession, type SessionUser } from './queries.ts';
 
-export const sessionCookieName = 'mini_crm_session';
 const day = 24 * 60 * 60 * 1000;
 export const sessionLifetimeMs = 30 * day;
 export const sessionRenewBelowMs = 15 * day;
