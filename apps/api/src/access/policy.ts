@@ -7,8 +7,8 @@
  */
 import type { SessionUser } from '../auth/queries.ts';
 import type { Transaction } from '../db.ts';
-import { forbidden, notFound } from '../errors.ts';
-import { findClientAccess, findCredentialAccess, findTaskAccess } from './queries.ts';
+import { fieldError, forbidden, notFound } from '../errors.ts';
+import { findClientAccess, findCredentialAccess, findTaskAccess, lockReferencedUser } from './queries.ts';
 
 type Caller = { db: Transaction; user: SessionUser };
 
@@ -30,7 +30,16 @@ export async function taskToEdit({ db, user }: Caller, taskUuid: string) {
   if (!isStaff(user) && task.owner_user_id !== user.id && task.assigned_user_id !== user.id) {
     throw forbidden('only the task’s assignee, the client’s owner, a manager or an admin may change this task');
   }
-  return { id: task.id, clientId: task.client_id };
+  return { id: task.id, clientId: task.client_id, ownerUserId: task.owner_user_id };
+}
+
+/** Deleting is for the client's owner and staff: an assignee may finish a task, not erase it. */
+export async function taskToDelete(caller: Caller, taskUuid: string) {
+  const task = await taskToEdit(caller, taskUuid);
+  if (!isStaff(caller.user) && task.ownerUserId !== caller.user.id) {
+    throw forbidden('only the client’s owner, a manager or an admin may delete this task');
+  }
+  return task;
 }
 
 /** For reading, revealing and changing a credential alike: the vault is the client owner's. */
@@ -41,4 +50,22 @@ export async function credentialToUse({ db, user }: Caller, credentialUuid: stri
     throw forbidden('only the client’s owner, a manager or an admin may use its credentials');
   }
   return { id: credential.id, clientId: credential.client_id };
+}
+
+/**
+ * The users.id a record will point to (a client's owner, a task's assignee): an existing, active
+ * user; null stays null. `currentId` is accepted as it is, so a form re-sending an unchanged owner
+ * does not fail because that user was deactivated since.
+ */
+export async function referencedUserId(
+  db: Transaction,
+  field: string,
+  userUuid: string | null,
+  currentId: number | null = null,
+) {
+  if (userUuid === null) return null;
+  const user = await lockReferencedUser(db, userUuid);
+  if (!user) throw fieldError(field, 'is not a user');
+  if (!user.is_active && user.id !== currentId) throw fieldError(field, 'is not an active user');
+  return user.id;
 }

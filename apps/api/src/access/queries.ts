@@ -23,6 +23,17 @@ export const findTaskAccess = (db: CommonQueryMethods, taskUuid: string) =>
     WHERE t.uuid = ${taskUuid}
   `);
 
+const ReferencedUserRow = z.object({ id: z.number().int(), is_active: z.boolean() });
+
+/**
+ * A user a record is about to point to (owner, assignee), share-locked until commit so a concurrent
+ * deactivation waits for this write instead of slipping in between the check and the write.
+ */
+export const lockReferencedUser = (db: CommonQueryMethods, userUuid: string) =>
+  db.maybeOne(sql.type(ReferencedUserRow)`
+    /* access.referencedUser */ SELECT id, is_active FROM users WHERE uuid = ${userUuid} FOR SHARE
+  `);
+
 const CredentialAccessRow = z.object({
   id: z.number().int(),
   client_id: z.number().int(),

@@ -201,17 +201,6 @@ export const countTags = (db: CommonQueryMethods) =>
 // Writes
 // ---------------------------------------------------------------------------------------------
 
-const OwnerRow = z.object({ id: z.number().int(), is_active: z.boolean() });
-
-/**
- * A prospective owner, share-locked until commit so a concurrent deactivation waits for this
- * write instead of slipping in between the check and the insert.
- */
-export const lockOwner = (db: CommonQueryMethods, uuid: string) =>
-  db.maybeOne(sql.type(OwnerRow)`
-    /* clients.lockOwner */ SELECT id, is_active FROM users WHERE uuid = ${uuid} FOR SHARE
-  `);
-
 export type ClientValues = {
   name: string;
   company: string | null;

@@ -6,7 +6,7 @@
  */
 import { ClientCreateInput, ClientIdInput, ClientListInput, ClientTagInput, ClientUpdateInput } from '@mini-crm/models';
 import { TRPCError } from '@trpc/server';
-import { clientToEdit, isStaff } from '../access/policy.ts';
+import { clientToEdit, isStaff, referencedUserId } from '../access/policy.ts';
 import type { SessionUser } from '../auth/queries.ts';
 import type { Transaction } from '../db.ts';
 import { fieldError, notFound } from '../errors.ts';
@@ -25,7 +25,6 @@ import {
   listClients,
   listClientsByTag,
   lockClientForDelete,
-  lockOwner,
   updateClient,
 } from './queries.ts';
 
@@ -68,18 +67,6 @@ async function readClient(db: Transaction, uuid: string) {
 
 const isSelf = (user: SessionUser, uuid: string | null) => uuid !== null && uuid.toLowerCase() === user.uuid;
 
-/**
- * The users.id of a new owner: an existing, active user. `currentOwnerId` is accepted as it is
- * (a form re-sending the unchanged owner must not fail because that owner was deactivated since).
- */
-async function ownerUserIdOf(db: Transaction, ownerUuid: string | null, currentOwnerId: number | null = null) {
-  if (ownerUuid === null) return null;
-  const owner = await lockOwner(db, ownerUuid);
-  if (!owner) throw fieldError('ownerId', 'is not a user');
-  if (!owner.is_active && owner.id !== currentOwnerId) throw fieldError('ownerId', 'is not an active user');
-  return owner.id;
-}
-
 const staffProcedure = roleProcedure('admin', 'manager');
 
 export const clientsRouter = router({
@@ -112,7 +99,7 @@ export const clientsRouter = router({
     const { ownerId = ctx.user.uuid, ...values } = input;
     let ownerUserId: number | null;
     if (isSelf(ctx.user, ownerId)) ownerUserId = ctx.user.id;
-    else if (isStaff(ctx.user)) ownerUserId = await ownerUserIdOf(ctx.db, ownerId);
+    else if (isStaff(ctx.user)) ownerUserId = await referencedUserId(ctx.db, 'ownerId', ownerId);
     else throw fieldError('ownerId', 'only a manager or an admin may give a client another owner', 'FORBIDDEN');
     const uuid = await insertClient(ctx.db, { ...values, ownerUserId });
     return readClient(ctx.db, uuid);
@@ -131,7 +118,7 @@ export const clientsRouter = router({
         throw fieldError('ownerId', 'only a manager or an admin may change a client’s owner', 'FORBIDDEN');
       }
     } else if (ownerId !== undefined) {
-      ownerUserId = await ownerUserIdOf(ctx.db, ownerId, client.ownerUserId);
+      ownerUserId = await referencedUserId(ctx.db, 'ownerId', ownerId, client.ownerUserId);
     }
     await updateClient(ctx.db, client.id, { ...changes, ownerUserId });
     return readClient(ctx.db, id);

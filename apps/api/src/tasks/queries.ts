@@ -132,26 +132,6 @@ export const findTask = (db: CommonQueryMethods, uuid: string) =>
 // Writes
 // ---------------------------------------------------------------------------------------------
 
-const AssigneeRow = z.object({ id: z.number().int(), is_active: z.boolean() });
-
-/**
- * A prospective assignee, share-locked until commit so a concurrent deactivation waits for this
- * write instead of slipping in between the check and the write.
- */
-export const lockAssignee = (db: CommonQueryMethods, uuid: string) =>
-  db.maybeOne(sql.type(AssigneeRow)`
-    /* tasks.lockAssignee */ SELECT id, is_active FROM users WHERE uuid = ${uuid}::uuid FOR SHARE
-  `);
-
-const ExistsRow = z.object({ is_found: z.boolean() });
-
-/** Whether the user owns the client (a `user` deletes only tasks of clients they own). */
-export const ownsClient = (db: CommonQueryMethods, clientId: number, userId: number) =>
-  db.oneFirst(sql.type(ExistsRow)`
-    /* tasks.ownsClient */
-    SELECT EXISTS (SELECT FROM clients WHERE id = ${clientId} AND owner_user_id = ${userId}) AS is_found
-  `);
-
 export type TaskValues = {
   clientId: number;
   title: string;

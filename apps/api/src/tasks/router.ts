@@ -6,9 +6,9 @@
  */
 import { TaskCreateInput, TaskIdInput, TaskListInput, TaskSetStatusInput, TaskUpdateInput } from '@mini-crm/models';
 import { TRPCError } from '@trpc/server';
-import { clientToEdit, isStaff, taskToEdit } from '../access/policy.ts';
+import { clientToEdit, referencedUserId, taskToDelete, taskToEdit } from '../access/policy.ts';
 import type { Transaction } from '../db.ts';
-import { fieldError, forbidden, notFound } from '../errors.ts';
+import { fieldError, notFound } from '../errors.ts';
 import { decodeCursor, toPage } from '../pagination.ts';
 import { authedProcedure, router } from '../trpc.ts';
 import {
@@ -17,8 +17,6 @@ import {
   findTask,
   insertTask,
   listTasks,
-  lockAssignee,
-  ownsClient,
   TaskCursor,
   type TaskRow,
   updateTask,
@@ -71,14 +69,6 @@ async function targetClient(ctx: Caller, clientUuid: string) {
   }
 }
 
-/** The users.id of an assignee: an existing, active user (null: nobody). */
-async function assignedUserIdOf(db: Transaction, assigneeUuid: string | null) {
-  if (assigneeUuid === null) return null;
-  const assignee = await lockAssignee(db, assigneeUuid);
-  if (!assignee?.is_active) throw fieldError('assigneeId', 'is not an active user');
-  return assignee.id;
-}
-
 /** uuids compare case-insensitively (a client may send them upper-case); null equals only null. */
 const sameId = (a: string | null, b: string | null) =>
   a === null || b === null ? a === b : a.toLowerCase() === b.toLowerCase();
@@ -106,7 +96,7 @@ export const tasksRouter = router({
 
   create: authedProcedure.input(TaskCreateInput).mutation(async ({ ctx, input }) => {
     const client = await targetClient(ctx, input.clientId);
-    const assignedUserId = await assignedUserIdOf(ctx.db, input.assigneeId);
+    const assignedUserId = await referencedUserId(ctx.db, 'assigneeId', input.assigneeId);
     const uuid = await insertTask(ctx.db, {
       clientId: client.id,
       title: input.title,
@@ -135,7 +125,7 @@ export const tasksRouter = router({
     }
     let assignedUserId: number | null | undefined;
     if (assigneeId !== undefined && !sameId(assigneeId, current.assigned_user_uuid)) {
-      assignedUserId = await assignedUserIdOf(ctx.db, assigneeId);
+      assignedUserId = await referencedUserId(ctx.db, 'assigneeId', assigneeId);
     }
     await updateTask(ctx.db, task.id, { ...changes, clientId: movedToClientId, assignedUserId });
     return readTask(ctx.db, id);
@@ -148,10 +138,7 @@ export const tasksRouter = router({
   }),
 
   delete: authedProcedure.input(TaskIdInput).mutation(async ({ ctx, input }) => {
-    const task = await taskToEdit(ctx, input.id);
-    if (!isStaff(ctx.user) && !(await ownsClient(ctx.db, task.clientId, ctx.user.id))) {
-      throw forbidden('only the client’s owner, a manager or an admin may delete this task');
-    }
+    const task = await taskToDelete(ctx, input.id);
     const uuid = await deleteTask(ctx.db, task.id);
     if (uuid === null) throw notFound('task');
     return { id: uuid };

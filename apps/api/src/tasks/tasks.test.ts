@@ -141,9 +141,12 @@ describe('tasks.create', () => {
     await expect(admin.tasks.create.mutate({ ...valid, clientId: 'not-a-uuid' })).rejects.toMatchObject(
       badRequestOn('clientId'),
     );
-    for (const assigneeId of [unknownId, api.accounts.deactivated.id]) {
+    for (const [assigneeId, message] of [
+      [unknownId, 'assigneeId: is not a user'],
+      [api.accounts.deactivated.id, 'assigneeId: is not an active user'],
+    ] as const) {
       await expect(admin.tasks.create.mutate({ ...valid, assigneeId })).rejects.toMatchObject({
-        message: 'assigneeId: is not an active user',
+        message,
         ...badRequestOn('assigneeId'),
       });
     }
