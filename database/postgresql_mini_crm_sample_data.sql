@@ -167,51 +167,65 @@ JOIN users u ON u.email = v.email;
 -- The credentials this file adds (the statements below touch these only), with their owner.
 CREATE TEMPORARY TABLE sample_credentials (id integer PRIMARY KEY, label text, created_at timestamptz, owner_user_id integer);
 
-WITH imported AS (
-    INSERT INTO credentials (client_id, label, username, encrypted_value, url, notes, created_at, updated_at)
-    SELECT c.id, v.label, v.username, encrypt_credential_value(v.secret), v.url, v.notes,
-           now() - make_interval(days => v.age_days), now() - make_interval(days => v.age_days)
-    FROM (VALUES
-        ('Northwind Traders',      'WordPress Admin',        'nw-admin',             'Tr4ders!Spring#2024',      'https://www.northwind.example/wp-admin',     'Editors use their own accounts.', 90),
-        ('Northwind Traders',      'Google Workspace',       'it@northwind.example', 'gW-8841-kestrel-moss',     'https://admin.google.com',                   NULL,                              85),
-        ('Bletchley Analytics',    'AWS Console',            'bletchley-root',       'Enigma-7Rotors-Plugboard', 'https://console.aws.amazon.com',             'Root account: MFA on the hardware key.', 80),
-        ('Bletchley Analytics',    'Grafana',                'ops',                  'graf-Ana-3141',            'https://grafana.bletchley.example',          NULL,                              75),
-        ('Frequency Labs',         'Stripe Dashboard',       'billing@frequencylabs.example', 'Hz-2.4GHz-spread!', 'https://dashboard.stripe.com',             'Read-only for support.',          70),
-        ('Analytical Engines Ltd', 'Shopify Admin',          'ada',                  'Bernoulli#Numbers1843',    'https://engines.myshopify.example/admin',    NULL,                              68),
-        ('Analytical Engines Ltd', 'Domain registrar',       'ada@engines.example',  'Difference-Engine-No2',    'https://registrar.example/login',            'Auto-renew is on.',               66),
-        ('Orbit Logistics',        'SFTP upload',            'orbit-feed',           'Apollo11-Tranquility',     'https://sftp.orbit.example',                 'Nightly stock feed.',             64),
-        ('Fjord Outdoor AB',       'WooCommerce Admin',      'fjord-shop',           'Fjell&Fjord-2025',         'https://fjord-outdoor.example/wp-admin',     NULL,                              60),
-        ('Chai & Co',              'POS back office',        'priya',                'Masala-Chai-4-Two',        'https://pos.chaiandco.example',              NULL,                              58),
-        ('Sato Robotics KK',       'GitHub organisation',    'sato-bot',             'Kaizen-Servo-88',          'https://github.com/sato-robotics',           'Owner account; staff use SSO.',   55),
-        ('Harbour Dental',         'Booking system',         'reception',            'Floss-Daily-2x',           'https://booking.harbourdental.example',      NULL,                              52),
-        ('Sol y Sombra SL',        'Mailchimp',              'hola@solysombra.example','Siesta-Fiesta-77',       'https://login.mailchimp.com',                NULL,                              50),
-        ('Sol y Sombra SL',        'Old WordPress Admin',    'solysombra',           'Flamenco-Tapas-2019',      'https://solysombra.example/wp-admin',        'Old site, replaced by the bilingual one.', 120),
-        ('Boulangerie Martin',     'Hosting control panel',  'martin',               'Croissant-au-beurre-9',    'https://panel.host.example',                 NULL,                              47),
-        ('Fischer Maschinenbau',   'ERP API key',            'api-integration',      'fmb_live_5f2c9a1e7b3d',    'https://erp.fischer-mb.example/api',         'Rotate after the go-live.',       45),
-        ('Fischer Maschinenbau',   'VPN',                    'crm-agency',           'Zahnrad-Getriebe-42',      'https://vpn.fischer-mb.example',             NULL,                              44),
-        ('Lagos Fintech Hub',      'Cloudflare',             'nia@lagosfintech.example','Naira-Edge-Cache-1',    'https://dash.cloudflare.com',                NULL,                              40),
-        ('Walker & Sons Plumbing', 'Google Business Profile','ethan@walkerplumbing.example','Pipe-Wrench-503',   'https://business.google.com',                NULL,                              36),
-        ('Costa Architects',       'Staging site',           'preview',              'Brutalist-Concrete-5',     'https://staging.costa-arch.example',         'Shared with the client for review.', 30),
-        ('Jade Garden Group',      'Reservations admin',     'mei',                  'Dim-Sum-Sunday-8',         'https://reserve.jadegarden.example/admin',   NULL,                              20),
-        ('Volga Textiles',         'Old FTP server',         'volga',                'Linen-Loom-1999',          'https://ftp.volgatextiles.example',          'Probably unused since the pause.', 200),
-        ('Wilson & Partners',      'Document portal',        'emma',                 'Affidavit-Archive-12',     'https://docs.wilsonpartners.example',        'Client archived; keep until the retention period ends.', 400)
-    ) AS v (company, label, username, secret, url, notes, age_days)
-    JOIN clients c ON c.company = v.company
-    ORDER BY v.age_days DESC
-    RETURNING id, label, client_id, created_at
-)
-INSERT INTO sample_credentials (id, label, created_at, owner_user_id)
-SELECT i.id, i.label, i.created_at, cl.owner_user_id
-FROM imported i
-JOIN clients cl ON cl.id = i.client_id;
+CREATE TEMPORARY TABLE sample_credential_values AS
+SELECT * FROM (VALUES
+    ('Northwind Traders',      'WordPress Admin',        'nw-admin',             'Tr4ders!Spring#2024',      'https://www.northwind.example/wp-admin',     'Editors use their own accounts.', 90),
+    ('Northwind Traders',      'Google Workspace',       'it@northwind.example', 'gW-8841-kestrel-moss',     'https://admin.google.com',                   NULL,                              85),
+    ('Bletchley Analytics',    'AWS Console',            'bletchley-root',       'Enigma-7Rotors-Plugboard', 'https://console.aws.amazon.com',             'Root account: MFA on the hardware key.', 80),
+    ('Bletchley Analytics',    'Grafana',                'ops',                  'graf-Ana-3141',            'https://grafana.bletchley.example',          NULL,                              75),
+    ('Frequency Labs',         'Stripe Dashboard',       'billing@frequencylabs.example', 'Hz-2.4GHz-spread!', 'https://dashboard.stripe.com',             'Read-only for support.',          70),
+    ('Analytical Engines Ltd', 'Shopify Admin',          'ada',                  'Bernoulli#Numbers1843',    'https://engines.myshopify.example/admin',    NULL,                              68),
+    ('Analytical Engines Ltd', 'Domain registrar',       'ada@engines.example',  'Difference-Engine-No2',    'https://registrar.example/login',            'Auto-renew is on.',               66),
+    ('Orbit Logistics',        'SFTP upload',            'orbit-feed',           'Apollo11-Tranquility',     'https://sftp.orbit.example',                 'Nightly stock feed.',             64),
+    ('Fjord Outdoor AB',       'WooCommerce Admin',      'fjord-shop',           'Fjell&Fjord-2025',         'https://fjord-outdoor.example/wp-admin',     NULL,                              60),
+    ('Chai & Co',              'POS back office',        'priya',                'Masala-Chai-4-Two',        'https://pos.chaiandco.example',              NULL,                              58),
+    ('Sato Robotics KK',       'GitHub organisation',    'sato-bot',             'Kaizen-Servo-88',          'https://github.com/sato-robotics',           'Owner account; staff use SSO.',   55),
+    ('Harbour Dental',         'Booking system',         'reception',            'Floss-Daily-2x',           'https://booking.harbourdental.example',      NULL,                              52),
+    ('Sol y Sombra SL',        'Mailchimp',              'hola@solysombra.example','Siesta-Fiesta-77',       'https://login.mailchimp.com',                NULL,                              50),
+    ('Sol y Sombra SL',        'Old WordPress Admin',    'solysombra',           'Flamenco-Tapas-2019',      'https://solysombra.example/wp-admin',        'Old site, replaced by the bilingual one.', 120),
+    ('Boulangerie Martin',     'Hosting control panel',  'martin',               'Croissant-au-beurre-9',    'https://panel.host.example',                 NULL,                              47),
+    ('Fischer Maschinenbau',   'ERP API key',            'api-integration',      'fmb_live_5f2c9a1e7b3d',    'https://erp.fischer-mb.example/api',         'Rotate after the go-live.',       45),
+    ('Fischer Maschinenbau',   'VPN',                    'crm-agency',           'Zahnrad-Getriebe-42',      'https://vpn.fischer-mb.example',             NULL,                              44),
+    ('Lagos Fintech Hub',      'Cloudflare',             'nia@lagosfintech.example','Naira-Edge-Cache-1',    'https://dash.cloudflare.com',                NULL,                              40),
+    ('Walker & Sons Plumbing', 'Google Business Profile','ethan@walkerplumbing.example','Pipe-Wrench-503',   'https://business.google.com',                NULL,                              36),
+    ('Costa Architects',       'Staging site',           'preview',              'Brutalist-Concrete-5',     'https://staging.costa-arch.example',         'Shared with the client for review.', 30),
+    ('Jade Garden Group',      'Reservations admin',     'mei',                  'Dim-Sum-Sunday-8',         'https://reserve.jadegarden.example/admin',   NULL,                              20),
+    ('Volga Textiles',         'Old FTP server',         'volga',                'Linen-Loom-1999',          'https://ftp.volgatextiles.example',          'Probably unused since the pause.', 200),
+    ('Wilson & Partners',      'Document portal',        'emma',                 'Affidavit-Archive-12',     'https://docs.wilsonpartners.example',        'Client archived; keep until the retention period ends.', 400)
+) AS v (company, label, username, secret, url, notes, age_days);
 
--- The audit trigger wrote each credential's 'create' row just now; date it back to the credential's
--- creation and credit the client's owner (or the admin), as the app would have recorded it then.
-UPDATE credential_audit_logs cal
-SET created_at = sc.created_at, user_id = a.user_id, ip_address = a.ip, user_agent = a.agent
-FROM sample_credentials sc
-JOIN sample_actors a ON a.n = COALESCE((SELECT n FROM sample_actors WHERE user_id = sc.owner_user_id), 1)
-WHERE cal.credential_id = sc.id AND cal.action = 'create';
+-- Each credential is stored the way the app stores one: the client's owner (or the admin) is the
+-- request's user, address and browser, and the audit trigger writes the 'create' row, dated when
+-- the credential was created. Audit rows are append-only, so nothing is backdated afterwards.
+DO $$
+DECLARE
+    v record;
+    actor record;
+    new_id integer;
+BEGIN
+    FOR v IN
+        SELECT sv.*, c.id AS client_id, c.owner_user_id, now() - make_interval(days => sv.age_days) AS created_at
+        FROM sample_credential_values sv
+        JOIN clients c ON c.company = sv.company
+        ORDER BY sv.age_days DESC -- ids in the order the credentials were created
+    LOOP
+        SELECT * INTO STRICT actor FROM sample_actors
+        WHERE n = COALESCE((SELECT n FROM sample_actors WHERE user_id = v.owner_user_id), 1);
+        PERFORM set_config('app.user_id', actor.user_id::text, true);
+        PERFORM set_config('app.ip_address', host(actor.ip), true);
+        PERFORM set_config('app.user_agent', actor.agent, true);
+        INSERT INTO credentials (client_id, label, username, encrypted_value, url, notes, created_at, updated_at)
+        VALUES (v.client_id, v.label, v.username, encrypt_credential_value(v.secret), v.url, v.notes,
+                v.created_at, v.created_at)
+        RETURNING id INTO new_id;
+        INSERT INTO sample_credentials (id, label, created_at, owner_user_id)
+        VALUES (new_id, v.label, v.created_at, v.owner_user_id);
+    END LOOP;
+    PERFORM set_config('app.user_id', '', true);
+    PERFORM set_config('app.ip_address', '', true);
+    PERFORM set_config('app.user_agent', '', true);
+END
+$$;
 
 -- Day-to-day use since then: views, reveals and edits by several people from several places,
 -- between each credential's creation and now. The two oldest credentials are left alone: their last
@@ -262,5 +276,5 @@ END
 $$;
 
 -- Leave nothing behind in the session of whoever loaded this with psql.
-DROP TABLE sample_actors, sample_credentials;
+DROP TABLE sample_actors, sample_credentials, sample_credential_values;
 RESET app.encryption_key;

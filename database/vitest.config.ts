@@ -8,7 +8,13 @@ const servers = [
   { name: 'embedded-pg18', setup: './test/setup-embedded.ts', exclude: [] },
   // These start embedded servers of their own: once is enough.
   ...(hasSystemPostgres()
-    ? [{ name: 'debian-pg15', setup: './test/setup-system.ts', exclude: ['test/cli.test.ts', 'test/embedded.test.ts'] }]
+    ? [
+        {
+          name: 'debian-pg15',
+          setup: './test/setup-system.ts',
+          exclude: ['test/cli.test.ts', 'test/embedded.test.ts', 'test/open.test.ts'],
+        },
+      ]
     : []),
 ];
 

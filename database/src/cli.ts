@@ -7,7 +7,9 @@ import { databaseName, defaultDataDir, serverUrl, startEmbeddedPostgres } from '
 import { DatabaseEnv, withoutEmptyValues } from './env.ts';
 import { migrate, withClient } from './migrate.ts';
 import { openDatabase } from './open.ts';
+import { appRoleName, appRoleUrl, enableAppLogin, newAppPassword } from './roles.ts';
 import { loadSampleData, seedIfEmpty } from './seed.ts';
+import { describeAuditReport, verifyAuditChain } from './verify-audit.ts';
 
 const usage = `Usage: pnpm db <command>
 
@@ -16,6 +18,10 @@ const usage = `Usage: pnpm db <command>
   reset     embedded only: delete the database, migrate and load the sample data again
   start     embedded only: run the server in the foreground (for psql and other tools); Ctrl-C stops it
   url       print the connection URL
+  verify-audit
+            walk the credential audit log's hash chain; exit 1 naming the first broken row
+  app-login give the API's role (${appRoleName}) a new password and print its URL, for
+            CRM_APP_DATABASE_URL (the embedded server does this by itself at every start)
 
 DATABASE_URL set: those commands act on that server. Unset: on the embedded server in CRM_DATA_DIR
 (default ${defaultDataDir}) on 127.0.0.1:CRM_DB_PORT.`;
@@ -69,6 +75,36 @@ async function main() {
         say('database reset: schema migrated, sample data loaded');
       } finally {
         await server.stop();
+      }
+      return;
+    }
+    case 'verify-audit': {
+      // Read-only: no migration, no sample data.
+      const server = isEmbedded ? await startEmbeddedPostgres(embedded) : null;
+      try {
+        const report = await verifyAuditChain(server?.url ?? env.DATABASE_URL ?? '');
+        for (const line of describeAuditReport(report)) say(line);
+        if (report.firstBroken) process.exitCode = 1;
+      } finally {
+        await server?.stop();
+      }
+      return;
+    }
+    case 'app-login': {
+      const db = await openDatabase({ databaseUrl: env.DATABASE_URL, embedded, log: say });
+      try {
+        if (isEmbedded) {
+          console.log(db.appUrl);
+          return;
+        }
+        // A new password each time: an API still signed in with the old one keeps its connections
+        // until it restarts, and new connections need the new URL.
+        const password = newAppPassword();
+        await enableAppLogin(db.url, password);
+        say(`${appRoleName} may sign in; give the API this URL as CRM_APP_DATABASE_URL:`);
+        console.log(appRoleUrl(db.url, password));
+      } finally {
+        await db.stop();
       }
       return;
     }

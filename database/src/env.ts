@@ -11,6 +11,14 @@ export const DatabaseEnv = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
+  /**
+   * With DATABASE_URL: the URL the API serves requests with, signed in as mini_crm_app (`pnpm db
+   * app-login` prints one). Unset: the API uses DATABASE_URL, the owner, and warns at start.
+   */
+  CRM_APP_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
   /** Where the embedded server keeps its data (default: <repo>/.data). */
   CRM_DATA_DIR: z.string().optional(),
   /** The embedded server's port on 127.0.0.1. */

@@ -10,4 +10,21 @@ export {
 export { DatabaseEnv, withoutEmptyValues } from './env.ts';
 export { checksumOf, loadMigrations, MigrationError, migrate, withClient } from './migrate.ts';
 export { type OpenDatabase, type OpenOptions, openDatabase } from './open.ts';
-export { demoEncryptionKey, loadSampleData, seedIfEmpty } from './seed.ts';
+export {
+  appRoleName,
+  appRoleUrl,
+  type ConnectionRole,
+  describeConnectionRole,
+  enableAppLogin,
+  newAppPassword,
+} from './roles.ts';
+export { demoAccounts, demoEncryptionKey, demoPassword, loadSampleData, seedIfEmpty } from './seed.ts';
+export {
+  describeSizes,
+  loadScaleData,
+  type ScaleSizes,
+  type ScaleTimings,
+  scaleDatabaseName,
+  scaleSizes,
+} from './scale.ts';
+export { type AuditChainReport, type BrokenLink, describeAuditReport, verifyAuditChain } from './verify-audit.ts';

@@ -1,14 +1,21 @@
 /**
  * One call that gives the app a migrated database: the server at DATABASE_URL when one is set,
  * otherwise the embedded PostgreSQL (started here, with the sample data loaded on first start).
+ * It hands back two URLs: `url`, the owner's, for migrations and maintenance, and `appUrl`, the one
+ * the API serves requests with: the mini_crm_app role, which owns nothing (README, "The API's
+ * database role").
  */
-import { type EmbeddedOptions, startEmbeddedPostgres } from './embedded.ts';
+import { resolve } from 'node:path';
+import { defaultDataDir, type EmbeddedOptions, startEmbeddedPostgres } from './embedded.ts';
 import { migrate } from './migrate.ts';
+import { appRoleName, appRoleWarning, describeConnectionRole, enableEmbeddedAppLogin } from './roles.ts';
 import { seedIfEmpty } from './seed.ts';
 
 export type OpenOptions = {
   /** An existing server: migrated, never seeded automatically, never started or stopped here. */
   databaseUrl?: string | undefined;
+  /** With databaseUrl: the URL the API signs in with as mini_crm_app (CRM_APP_DATABASE_URL). */
+  appDatabaseUrl?: string | undefined;
   /** Embedded only: load the sample data when the database has no users yet. */
   seed?: boolean;
   encryptionKey?: string;
@@ -17,8 +24,13 @@ export type OpenOptions = {
 };
 
 export type OpenDatabase = {
+  /** The owner's URL: migrations, sample data, maintenance. */
   url: string;
+  /** The URL the API serves requests with (mini_crm_app, unless DATABASE_URL comes without CRM_APP_DATABASE_URL). */
+  appUrl: string;
   isEmbedded: boolean;
+  /** Things an operator should fix, for the app to print at start (the API running as the owner, say). */
+  warnings: string[];
   /** Stops the embedded server; does nothing for DATABASE_URL. */
   stop: () => Promise<void>;
 };
@@ -27,7 +39,22 @@ export async function openDatabase(options: OpenOptions = {}): Promise<OpenDatab
   const log = options.log ?? (() => {});
   if (options.databaseUrl) {
     await reportMigrations(options.databaseUrl, log);
-    return { url: options.databaseUrl, isEmbedded: false, stop: async () => {} };
+    const appUrl = options.appDatabaseUrl ?? options.databaseUrl;
+    const warning = options.appDatabaseUrl
+      ? appRoleWarning(await describeConnectionRole(appUrl), 'CRM_APP_DATABASE_URL')
+      : `CRM_APP_DATABASE_URL is not set: the API connects with DATABASE_URL, as the role that runs the ` +
+        `migrations and owns the tables, so it could alter or drop them and switch off the audit log's ` +
+        `protections. Give it the ${appRoleName} role: pnpm db app-login (README, "The API's database role").`;
+    return {
+      url: options.databaseUrl,
+      appUrl,
+      isEmbedded: false,
+      warnings: warning ? [warning] : [],
+      stop: async () => {},
+    };
+  }
+  if (options.appDatabaseUrl) {
+    throw new Error('CRM_APP_DATABASE_URL goes with DATABASE_URL: the embedded server signs the API in by itself.');
   }
   const server = await startEmbeddedPostgres({ log, ...options.embedded });
   try {
@@ -36,7 +63,8 @@ export async function openDatabase(options: OpenOptions = {}): Promise<OpenDatab
     if (options.seed && (await seedIfEmpty(server.url, options.encryptionKey))) {
       log('loaded the sample data (demo accounts: admin@, manager@, user@example.com, password demo-password)');
     }
-    return { url: server.url, isEmbedded: true, stop: server.stop };
+    const appUrl = await enableEmbeddedAppLogin(server.url, resolve(options.embedded?.dataDir ?? defaultDataDir));
+    return { url: server.url, appUrl, isEmbedded: true, warnings: [], stop: server.stop };
   } catch (error) {
     await server.stop();
     throw error;

@@ -10,6 +10,10 @@ import { inTransaction, sampleDataFile, withClient } from './migrate.ts';
  */
 export const demoEncryptionKey = 'mini-crm-demo-key-not-for-production';
 
+/** The sample data's sign-in accounts (one per role); every sample account's password is demoPassword. */
+export const demoAccounts = ['admin@example.com', 'manager@example.com', 'user@example.com'] as const;
+export const demoPassword = 'demo-password';
+
 /** Loads the sample data in one transaction; the key travels as a bind parameter only. */
 export async function loadSampleData(url: string, encryptionKey = demoEncryptionKey): Promise<void> {
   const sql = await readFile(sampleDataFile, 'utf8');

@@ -1,7 +1,8 @@
 /**
  * Real PostgreSQL servers for test suites (no mocks): a throwaway embedded server, or Debian's
  * PostgreSQL 15 when its binaries are installed. Each test file then gets its own database cloned
- * from a migrated template, so files run in parallel without seeing each other's rows.
+ * from a migrated template, so files run in parallel without seeing each other's rows. The API's
+ * role, mini_crm_app, may sign in to every one of them (`appUrl`), as it does in production.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -16,12 +17,13 @@ import { afterAll, beforeAll, inject } from 'vitest';
 import type { TestProject } from 'vitest/node';
 import { type RunningPostgres, serverUrl, startEmbeddedPostgres } from './embedded.ts';
 import { migrate, withClient } from './migrate.ts';
+import { appRoleUrl, enableAppLogin, newAppPassword } from './roles.ts';
 
 const run = promisify(execFile);
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    postgres: { adminUrl: string; version: string };
+    postgres: { adminUrl: string; version: string; appPassword: string };
   }
 }
 
@@ -34,7 +36,11 @@ const throwawaySettings = { fsync: 'off', synchronous_commit: 'off', full_page_w
 
 export type TestServerKind = 'embedded' | 'system';
 
-export type TestServer = RunningPostgres & { version: string };
+export type TestServer = RunningPostgres & {
+  version: string;
+  /** mini_crm_app's password on this server (role names, and so passwords, are server-wide). */
+  appPassword: string;
+};
 
 /** Starts an empty server in a temporary folder and builds the migrated template database. */
 export async function startTestServer(kind: TestServerKind): Promise<TestServer> {
@@ -51,11 +57,13 @@ export async function startTestServer(kind: TestServerKind): Promise<TestServer>
   };
   try {
     await migrate(server.url);
+    const appPassword = newAppPassword();
+    await enableAppLogin(server.url, appPassword);
     const version = await withClient(server.adminUrl, async (client) => {
       const { rows } = await client.query<{ server_version: string }>('SHOW server_version');
       return rows[0]?.server_version ?? 'unknown';
     });
-    return { ...server, version, stop };
+    return { ...server, version, appPassword, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -71,7 +79,19 @@ export async function createTestDatabase(adminUrl: string): Promise<{ url: strin
   return {
     url: url.toString(),
     drop: async () => {
-      await withClient(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      await withClient(adminUrl, async (client) => {
+        // A pool ended just before has backends still on their way out; FORCE would send each a FATAL
+        // error that its closing client reports as an uncaught exception. Let them go first.
+        for (let wait = 0; wait < 50; wait += 1) {
+          const { rows } = await client.query<{ n: number }>(
+            'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1',
+            [name],
+          );
+          if (rows[0]?.n === 0) break;
+          await new Promise((done) => setTimeout(done, 100));
+        }
+        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      });
     },
   };
 }
@@ -127,24 +147,27 @@ export function freePort(): Promise<number> {
 /** A vitest globalSetup body: starts a server, hands its address to the test files, stops it after. */
 export async function setupTestServer(project: TestProject, kind: TestServerKind) {
   const server = await startTestServer(kind);
-  project.provide('postgres', { adminUrl: server.adminUrl, version: server.version });
+  project.provide('postgres', { adminUrl: server.adminUrl, version: server.version, appPassword: server.appPassword });
   return server.stop;
 }
 
 /**
  * A database of this test file's own, cloned from the migrated template, and a pool on it.
  * Call once at the top of a test file: `const db = useTestDatabase();` then `db.pool.query(...)`.
+ * `pool` and `url` sign in as the superuser (arranging rows, checking them); `appUrl` as mini_crm_app,
+ * the role the API runs as.
  */
-export type TestDatabase = { pool: pg.Pool; url: string; serverVersion: string };
+export type TestDatabase = { pool: pg.Pool; url: string; appUrl: string; serverVersion: string };
 
 export function useTestDatabase(): TestDatabase {
-  const { adminUrl, version } = inject('postgres');
+  const { adminUrl, version, appPassword } = inject('postgres');
   const db = { serverVersion: version } as TestDatabase;
   let drop = async () => {};
   beforeAll(async () => {
     const created = await createTestDatabase(adminUrl);
     drop = created.drop;
     db.url = created.url;
+    db.appUrl = appRoleUrl(created.url, appPassword);
     db.pool = new pg.Pool({ connectionString: created.url, max: 4 });
   });
   afterAll(async () => {

@@ -1,5 +1,6 @@
 /**
- * What deleting a row does to the rows that point at it (SET NULL or CASCADE, as the spec says), what
+ * What deleting a row does to the rows that point at it (SET NULL or CASCADE, as the spec says, except
+ * that the SET NULL would rewrite audit rows, which are append-only: 003_hardening), what
  * a reference to a missing row gets, and that UPDATE moves updated_at while created_at stays.
  */
 import { describe, expect, it } from 'vitest';
@@ -26,7 +27,7 @@ async function auditIds(credentialId: number) {
 }
 
 describe('deleting a user (ON DELETE SET NULL)', () => {
-  it('keeps the clients, tasks and audit rows that pointed at the user, with the reference cleared', async () => {
+  it('keeps the clients and tasks that pointed at the user, with the reference cleared', async () => {
     const { id: leaver } = await insertUser(db.pool);
     const { id: stayer } = await insertUser(db.pool);
     const { id: client } = await insertClient(db.pool, { owner_user_id: leaver, notes: 'kept' });
@@ -38,13 +39,6 @@ describe('deleting a user (ON DELETE SET NULL)', () => {
     });
     const { id: otherTask } = await insertTask(db.pool, { client_id: client, assigned_user_id: stayer });
     const { id: credential } = await insertCredential(db.pool, { client_id: client });
-    const { id: audit } = await insertAuditLog(db.pool, {
-      credential_id: credential,
-      user_id: leaver,
-      action: 'decrypt',
-      ip_address: '192.0.2.7',
-    });
-    const { id: otherAudit } = await insertAuditLog(db.pool, { credential_id: credential, user_id: stayer });
 
     const deleted = await db.pool.query('DELETE FROM users WHERE id = $1', [leaver]);
     expect(deleted.rowCount).toBe(1);
@@ -56,17 +50,31 @@ describe('deleting a user (ON DELETE SET NULL)', () => {
       client_id: otherClient,
       title: 'Still to do',
     });
-    expect(await find('credential_audit_logs', audit)).toMatchObject({
-      user_id: null,
-      credential_id: credential,
-      action: 'decrypt',
-      ip_address: '192.0.2.7',
-    });
     // References to other users are untouched.
     expect(await find('clients', otherClient)).toMatchObject({ owner_user_id: stayer });
     expect(await find('tasks', otherTask)).toMatchObject({ assigned_user_id: stayer });
-    expect(await find('credential_audit_logs', otherAudit)).toMatchObject({ user_id: stayer });
     expect(await find('credentials', credential)).toBeDefined();
+  });
+
+  it('is refused for a user with audit history, whose audit rows would lose who did it (append-only)', async () => {
+    const { id: leaver } = await insertUser(db.pool);
+    const { id: client } = await insertClient(db.pool, { owner_user_id: leaver });
+    const { id: credential } = await insertCredential(db.pool, { client_id: client });
+    const { id: audit } = await insertAuditLog(db.pool, {
+      credential_id: credential,
+      user_id: leaver,
+      action: 'decrypt',
+      ip_address: '192.0.2.7',
+    });
+
+    const refused = await sqlError(db.pool.query('DELETE FROM users WHERE id = $1', [leaver]));
+    expect(refused).toMatchObject({
+      code: 'MC004',
+      message: `credential_audit_logs is append-only: user ${leaver} has audit history and cannot be deleted`,
+    });
+    expect(await find('users', leaver)).toBeDefined();
+    expect(await find('clients', client)).toMatchObject({ owner_user_id: leaver });
+    expect(await find('credential_audit_logs', audit)).toMatchObject({ user_id: leaver, action: 'decrypt' });
   });
 });
 

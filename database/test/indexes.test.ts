@@ -4,8 +4,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sqlDir } from '../src/migrate.ts';
+import { explain, indexNames } from '../src/plans.ts';
 import { useTestDatabase } from '../src/testing.ts';
-import { one, sqlError } from './rows.ts';
+import { sqlError } from './rows.ts';
 
 const db = useTestDatabase();
 
@@ -50,19 +51,8 @@ beforeAll(async () => {
   await db.pool.query('ANALYZE users, clients, tasks');
 });
 
-type PlanNode = { 'Node Type': string; 'Index Name'?: string; Plans?: PlanNode[] };
-
-function indexNames(node: PlanNode): string[] {
-  return [...(node['Index Name'] ? [node['Index Name']] : []), ...(node.Plans ?? []).flatMap(indexNames)];
-}
-
-/** The names of the indexes the planner picks for a query, from EXPLAIN (FORMAT JSON). */
-async function indexesUsedBy(query: string, values: unknown[] = []) {
-  const row = await one<{ 'QUERY PLAN': { Plan: PlanNode }[] }>(db.pool, `EXPLAIN (FORMAT JSON) ${query}`, values);
-  const plan = row['QUERY PLAN'][0]?.Plan;
-  if (!plan) throw new Error(`no plan for ${query}`);
-  return indexNames(plan);
-}
+/** The names of the indexes the planner picks for a query. */
+const indexesUsedBy = async (query: string, values: unknown[] = []) => indexNames(await explain(db.pool, query, values));
 
 describe('the planner uses the schema indexes', () => {
   it('finds clients by a rare tag through the GIN index idx_clients_tags', async () => {

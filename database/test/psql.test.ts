@@ -6,7 +6,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { sqlDir, withClient } from '../src/migrate.ts';
+import { loadMigrations, sqlDir, withClient } from '../src/migrate.ts';
 import { countsByTable, verifyInstallationQuery } from './verify-installation.ts';
 
 const run = promisify(execFile);
@@ -30,7 +30,8 @@ describe.skipIf(!hasPsql)('the SQL files through psql', () => {
   afterAll(() => withClient(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)));
 
   it('creates the schema, loads the sample data and runs every documented query without an error', async () => {
-    await psql('-f', 'postgresql_mini_crm_001.sql');
+    // Each migration whole or not at all, in order, as the README says.
+    for (const { name } of await loadMigrations()) await psql('--single-transaction', '-f', name);
     await psql('-f', 'postgresql_mini_crm_sample_data.sql');
     const { stdout } = await psql('-f', 'postgresql_mini_crm_queries.sql');
     expect(stdout).toContain('credential_audit_logs');

@@ -160,6 +160,32 @@ describe('the start command with DATABASE_URL', () => {
 });
 
 describe('configuration errors', () => {
+  it('refuses to start with a key that is not the one its version was first used with, in development too', async () => {
+    const { adminUrl } = inject('postgres');
+    const name = `wrong_key_${process.pid}_${Date.now()}`;
+    await withClient(adminUrl, (client) => client.query(`CREATE DATABASE ${name}`));
+    const url = Object.assign(new URL(adminUrl), { pathname: `/${name}` }).toString();
+    const firstKey = 'the-key-this-database-started-with';
+    const wrongKey = 'a-different-key-typed-by-mistake';
+    try {
+      const first = startApi({ DATABASE_URL: url, CRM_ENCRYPTION_KEY: firstKey, PORT: String(await freePort()) });
+      await waitUntilHealthy(first);
+      first.child.kill('SIGTERM');
+      expect(await first.exited).toBe(0);
+
+      const port = await freePort();
+      const api = startApi({ DATABASE_URL: url, CRM_ENCRYPTION_KEY: wrongKey, PORT: String(port) });
+      expect(await api.exited).toBe(1);
+      expect(api.output()).toMatch(
+        /Wrong encryption key: CRM_ENCRYPTION_KEY \(version 1, CRM_ENCRYPTION_KEY_VERSION\) is not the key that version 1 was first used with/,
+      );
+      expect(api.output()).not.toContain(wrongKey);
+      expect(await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null)).toBeNull();
+    } finally {
+      await withClient(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    }
+  });
+
   it('refuses to start in production without CRM_ENCRYPTION_KEY, saying which variable is missing', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'mini-crm-unused-'));
     try {

@@ -1,10 +1,12 @@
 /**
- * Entry: configuration → database (embedded unless DATABASE_URL) → HTTP server. SIGINT and SIGTERM
- * close the server, the pool and the embedded PostgreSQL, in that order.
+ * Entry: configuration → database (embedded unless DATABASE_URL) → key check → HTTP server. SIGINT
+ * and SIGTERM close the server, the pool and the embedded PostgreSQL, in that order.
  */
 import { openDatabase } from '@mini-crm/database';
 import { createDatabasePool } from './db.ts';
 import { ConfigError, loadConfig } from './env.ts';
+import { loggableError } from './errors.ts';
+import { checkEncryptionKeysAt } from './keys/check.ts';
 import { buildServer } from './server.ts';
 
 async function main() {
@@ -19,12 +21,26 @@ async function main() {
 
   const database = await openDatabase({
     databaseUrl: config.DATABASE_URL,
+    appDatabaseUrl: config.CRM_APP_DATABASE_URL,
     seed: config.NODE_ENV !== 'production',
     encryptionKey: config.encryptionKey,
     embedded: { dataDir: config.CRM_DATA_DIR, port: config.CRM_DB_PORT },
     log: say,
   });
-  const pool = await createDatabasePool(database.url);
+  for (const warning of database.warnings) console.warn(`[api] WARNING: ${warning}`);
+  // A wrong key stops the start here, in every environment, before anything is encrypted with it.
+  try {
+    const keyCheck = await checkEncryptionKeysAt(database.url, config.encryptionKeys, {
+      isUsingDemoKey: config.isUsingDemoKey,
+    });
+    for (const warning of keyCheck.warnings) console.warn(`[api] WARNING: ${warning}`);
+    for (const note of keyCheck.notes) say(note);
+  } catch (error) {
+    await database.stop();
+    throw error;
+  }
+  // Requests run as mini_crm_app, which owns nothing (README: "The API's database role").
+  const pool = await createDatabasePool(database.appUrl);
   // Readable lines while developing; JSON (one object per line, for log collectors) otherwise.
   const transport =
     config.NODE_ENV === 'development'
@@ -32,7 +48,8 @@ async function main() {
       : undefined;
   const app = await buildServer({
     pool,
-    encryptionKey: config.encryptionKey,
+    encryptionKey: config.encryptionKeys,
+    showDemoAccounts: config.NODE_ENV === 'development',
     logger: { level: config.LOG_LEVEL, ...(transport && { transport }) },
     trustProxy: config.trustProxy,
   });
@@ -54,6 +71,7 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
+  // Never an error object whole: a failed query carries its parameters, and some are keys.
+  console.error(error instanceof ConfigError ? error.message : error instanceof Error ? loggableError(error) : error);
   process.exit(1);
 });

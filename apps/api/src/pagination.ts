@@ -31,3 +31,18 @@ export function toPage<R, T>(rows: readonly R[], limit: number, keyOf: (row: R) 
     nextCursor: hasMore && last !== undefined ? encodeCursor(keyOf(last)) : null,
   };
 }
+
+/** Lists count their matches up to this many; beyond it they say "more than" (totalIsCapped). */
+export const totalCap = 1000;
+
+/**
+ * A list's size as the API reports it: `total` is exact while `totalIsCapped` is false; when true,
+ * more than `total` (= totalCap) rows match and the list shows "1000+".
+ */
+export type Total = { total: number; totalIsCapped: boolean };
+
+/** From a count made by cappedCount (at most totalCap + 1). */
+export const toTotal = (count: number): Total => ({ total: Math.min(count, totalCap), totalIsCapped: count > totalCap });
+
+/** From a count that is exact however large (a maintained figure). */
+export const exactTotal = (count: number): Total => ({ total: count, totalIsCapped: false });

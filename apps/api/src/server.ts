@@ -1,6 +1,7 @@
 /**
  * buildServer: the HTTP surface. /trpc (the API), /healthz, and the built SPA (apps/web/dist) with a
- * history fallback when it has been built.
+ * history fallback when it has been built. Every answer carries the security headers
+ * (http/security-headers.ts); bodies and time are bounded (http/limits.ts).
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +13,9 @@ import type { DatabasePool } from 'slonik';
 import { maxBatchSize } from './client.ts';
 import type { TrustProxy } from './env.ts';
 import { registerHealthRoute } from './health/route.ts';
+import { fastifyLimitOptions, type HttpLimits, httpLimits, registerLimits } from './http/limits.ts';
+import { registerSecurityHeaders } from './http/security-headers.ts';
+import type { EncryptionKeys } from './keys/keyring.ts';
 import { type AppRouter, appRouter } from './router.ts';
 import { createContext } from './trpc.ts';
 
@@ -19,11 +23,15 @@ export const webDistDir = fileURLToPath(new URL('../../web/dist', import.meta.ur
 
 export type ServerDeps = {
   pool: DatabasePool;
-  encryptionKey: string;
+  /** The current key alone (version 1), or every configured key version (keys/keyring.ts). */
+  encryptionKey: string | EncryptionKeys;
+  showDemoAccounts?: boolean;
   logger?: boolean | FastifyLoggerOptions;
   trustProxy?: TrustProxy;
   /** The built SPA to serve at /; skipped when the folder does not exist (development uses Vite). */
   webDir?: string;
+  /** Tests shorten these; the defaults are in http/limits.ts. */
+  limits?: Partial<HttpLimits>;
 };
 
 /** Never log a cookie or an authorization header; request bodies are not logged at all. */
@@ -34,12 +42,16 @@ export async function buildServer(deps: ServerDeps) {
     deps.logger && typeof deps.logger === 'object'
       ? { redact: redactedHeaders, ...deps.logger }
       : (deps.logger ?? false);
+  const limits = { ...httpLimits, ...deps.limits };
   const app = Fastify({
     logger,
     trustProxy: deps.trustProxy ?? false,
     // A batched tRPC GET names every procedure in the path.
     routerOptions: { maxParamLength: 5000 },
+    ...fastifyLimitOptions(limits),
   });
+  registerSecurityHeaders(app);
+  registerLimits(app, limits);
   await app.register(fastifyCookie);
   app.addHook('onRequest', refuseForeignOrigin);
   registerHealthRoute(app, deps.pool);
@@ -50,7 +62,11 @@ export async function buildServer(deps: ServerDeps) {
       router: appRouter,
       // One HTTP request may carry this many calls; more is a 400, not a burst of bcrypt work.
       maxBatchSize,
-      createContext: (options) => createContext({ pool: deps.pool, encryptionKey: deps.encryptionKey }, options),
+      createContext: (options) =>
+        createContext(
+          { pool: deps.pool, encryptionKey: deps.encryptionKey, showDemoAccounts: deps.showDemoAccounts ?? false },
+          options,
+        ),
     },
   } satisfies FastifyTRPCPluginOptions<AppRouter>);
 

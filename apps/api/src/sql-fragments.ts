@@ -1,8 +1,29 @@
 /** Pieces the domains' queries.ts build their WHERE clauses from. */
-import { type FragmentSqlToken, sql } from 'slonik';
+import { type FragmentSqlToken, type ListSqlToken, sql } from 'slonik';
+import { totalCap } from './pagination.ts';
+
+/** LIKE's wildcards and its escape character, escaped: "50%_off" matches literally. */
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, '\\$&');
 
 /** "50%_off" matches literally: LIKE's wildcards and its escape character are escaped. */
-export const containsPattern = (text: string) => `%${text.replace(/[\\%_]/g, '\\$&')}%`;
+export const containsPattern = (text: string) => `%${escapeLike(text)}%`;
+
+/**
+ * The pattern of an indexed search (pg_trgm, idx_clients_search): "contains" from three characters
+ * on; for one or two, "starts with". A trigram index finds a contained string of three characters
+ * or more, and a one- or two-character prefix through its word-start trigrams, but not one or two
+ * characters anywhere: that would read every row.
+ */
+export const searchPattern = (text: string) => ([...text].length < 3 ? `${escapeLike(text)}%` : containsPattern(text));
 
 /** Every condition must hold: `WHERE ${allOf(conditions)}` (start the list with TRUE if it may be empty). */
 export const allOf = (conditions: FragmentSqlToken[]) => sql.join(conditions, sql.fragment` AND `);
+
+/**
+ * `SELECT count(*) AS total` of the rows `from … where` selects, counting no further than one past
+ * totalCap: a broad filter's size costs what a page of a thousand rows does, not a read of all of
+ * them. Pass the result to toTotal.
+ */
+export const cappedCount = (from: FragmentSqlToken, where: FragmentSqlToken | ListSqlToken) => sql.fragment`
+  SELECT count(*) AS total FROM (SELECT FROM ${from} WHERE ${where} LIMIT ${totalCap + 1}) AS capped
+`;

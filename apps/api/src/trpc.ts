@@ -16,11 +16,14 @@ import { type Session, setSessionCookie, validateSessionToken } from './auth/ses
 import { sessionCookieName } from './client.ts';
 import { inRequestTransaction, type Transaction } from './db.ts';
 import { fieldErrorsOf, internalErrorPrefix, loggableError, toTRPCError } from './errors.ts';
+import { asEncryptionKeys, type EncryptionKeys } from './keys/keyring.ts';
 
 export type ApiDeps = {
   pool: DatabasePool;
-  /** The pgcrypto key; it reaches PostgreSQL only as a bind parameter. */
-  encryptionKey: string;
+  /** The pgcrypto keys by version (a bare key: version 1); they reach PostgreSQL only as bind parameters. */
+  encryptionKey: string | EncryptionKeys;
+  /** Development only: auth.demoAccounts lists the sample data's accounts for the sign-in page. */
+  showDemoAccounts?: boolean;
 };
 
 export async function createContext(deps: ApiDeps, { req, res }: CreateFastifyContextOptions) {
@@ -40,7 +43,8 @@ export async function createContext(deps: ApiDeps, { req, res }: CreateFastifyCo
   const userAgent = req.headers['user-agent'] ?? null;
   // With TRUST_PROXY the address comes from X-Forwarded-For, which a client can fill with anything.
   const ip = req.ip && isIP(req.ip) ? req.ip : null;
-  return { ...deps, req, res, log: req.log, ip, userAgent, session, sessionError };
+  const encryptionKeys = asEncryptionKeys(deps.encryptionKey);
+  return { ...deps, encryptionKeys, req, res, log: req.log, ip, userAgent, session, sessionError };
 }
 
 export type Context = Awaited<ReturnType<typeof createContext>>;

@@ -15,6 +15,7 @@ import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { hashPassword } from '../src/auth/passwords.ts';
 import { type CrmClient, createCrmClient } from '../src/client.ts';
 import { createDatabasePool } from '../src/db.ts';
+import type { EncryptionKeys } from '../src/keys/keyring.ts';
 import { buildServer } from '../src/server.ts';
 
 export const testEncryptionKey = 'api-test-encryption-key';
@@ -36,8 +37,10 @@ export type TestAccount = {
 
 export type TestApi = {
   url: string;
-  /** The test database's connection URL (a second API instance can share it). */
+  /** The test database's URL as the API's role, mini_crm_app (a second API instance can share it). */
   databaseUrl: string;
+  /** The same database as its owner: what maintenance commands (`pnpm crm rotate-key`) sign in as. */
+  ownerDatabaseUrl: string;
   /** A plain pg pool on the test database, for arranging rows and checking what was written. */
   db: import('pg').Pool;
   /** The server's own Slonik pool. */
@@ -62,6 +65,10 @@ const roles: Record<AccountName, UserRole> = {
 export type TestApiOptions = {
   /** The file provokes 500s on purpose; skip the check that no request became one. */
   allowInternalErrors?: boolean;
+  /** Serve auth.demoAccounts as in development (the browser tests' sign-in page). */
+  showDemoAccounts?: boolean;
+  /** The server's key versions (a rotation under way); default: testEncryptionKey as version 1. */
+  encryptionKeys?: EncryptionKeys;
 };
 
 export function useTestApi(options: TestApiOptions = {}): TestApi {
@@ -70,10 +77,12 @@ export function useTestApi(options: TestApiOptions = {}): TestApi {
   let close = async () => {};
 
   beforeAll(async () => {
-    const pool = await createDatabasePool(database.url);
+    // As in production, the API runs as mini_crm_app: every test proves its grants are enough.
+    const pool = await createDatabasePool(database.appUrl);
     const app = await buildServer({
       pool,
-      encryptionKey: testEncryptionKey,
+      encryptionKey: options.encryptionKeys ?? testEncryptionKey,
+      showDemoAccounts: options.showDemoAccounts ?? false,
       logger: { level: 'info', stream: { write: (line: string) => void api.logs.push(line) } },
     });
     await app.listen({ host: '127.0.0.1', port: 0 });
@@ -101,7 +110,8 @@ export function useTestApi(options: TestApiOptions = {}): TestApi {
     const clientFor = (userAgent = 'mini-crm-tests') => createCrmClient(url, { headers: { 'user-agent': userAgent } });
     Object.assign(api, {
       url,
-      databaseUrl: database.url,
+      databaseUrl: database.appUrl,
+      ownerDatabaseUrl: database.url,
       db: database.pool,
       pool,
       accounts,
@@ -128,7 +138,10 @@ export function useTestApi(options: TestApiOptions = {}): TestApi {
     // Whatever the file did, the passwords it signed in with and the key never reached a log line.
     const logged = api.logs.join('\n');
     expect(logged.includes(testPassword), 'a password was logged').toBe(false);
-    expect(logged.includes(testEncryptionKey), 'the encryption key was logged').toBe(false);
+    const keys = options.encryptionKeys ? [options.encryptionKeys.current, ...options.encryptionKeys.previous] : [];
+    for (const key of [testEncryptionKey, ...keys.map((entry) => entry.key)]) {
+      expect(logged.includes(key), 'an encryption key was logged').toBe(false);
+    }
   });
   return api;
 }

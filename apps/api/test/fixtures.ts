@@ -34,6 +34,8 @@ export type CredentialValues = {
   secret?: string | null;
   /** The key to encrypt with; the API's test key unless given. */
   key?: string;
+  /** The key version the row records; 1 unless given. */
+  keyVersion?: number;
   /** Who, from where: the app.* settings the audit trigger records on the 'create' row. */
   by?: { user?: AccountName; ip?: string; userAgent?: string };
 };
@@ -85,13 +87,14 @@ export function fixtures(api: TestApi) {
         );
         const id = await uuidOf(
           connection,
-          `INSERT INTO credentials (client_id, label, encrypted_value)
-           SELECT id, $2, encrypt_credential_value($3, $4) FROM clients WHERE uuid = $1 RETURNING uuid`,
+          `INSERT INTO credentials (client_id, label, encrypted_value, key_version)
+           SELECT id, $2, encrypt_credential_value($3, $4), $5 FROM clients WHERE uuid = $1 RETURNING uuid`,
           [
             clientId,
             label,
             values.secret === undefined ? 'fixture-secret-value' : values.secret,
             values.key ?? testEncryptionKey,
+            values.keyVersion ?? 1,
           ],
         );
         await connection.query('COMMIT');

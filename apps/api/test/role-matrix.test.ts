@@ -59,6 +59,7 @@ const table: Row[] = [
   },
   { procedure: 'auth.logout', allowed: 'public', call: (c) => c.auth.logout.mutate(), isFresh: true },
   { procedure: 'auth.me', allowed: 'public', call: (c) => c.auth.me.query() },
+  { procedure: 'auth.demoAccounts', allowed: 'public', call: (c) => c.auth.demoAccounts.query() },
   {
     procedure: 'auth.changePassword',
     allowed: everyone,

@@ -20,3 +20,7 @@ export const AuditListInput = PageInput.extend({
   message: 'must not be before from',
 });
 export type AuditListInput = z.input<typeof AuditListInput>;
+
+/** A page of audit.summary (by client, then label); left out: the first page of the default size. */
+export const AuditSummaryInput = PageInput.optional().default({ limit: 25 });
+export type AuditSummaryInput = z.input<typeof AuditSummaryInput>;

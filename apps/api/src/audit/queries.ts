@@ -6,18 +6,32 @@
 import { AuditAction } from '@mini-crm/models';
 import { type CommonQueryMethods, type FragmentSqlToken, sql } from 'slonik';
 import { z } from 'zod';
+import { type Total, toTotal } from '../pagination.ts';
 import { Count, NullableTimestamp, Timestamp, TotalRow } from '../rows.ts';
-import { allOf } from '../sql-fragments.ts';
+import { allOf, cappedCount } from '../sql-fragments.ts';
 
 /** users.id of the user whose clients bound what is visible; null for admins and managers. */
 export type Visibility = { ownerId: number | null };
 
+/**
+ * The clients a user owns, as an array computed once per statement. An array keeps the plan on
+ * the indexes whatever the user owns: the lookups go client → credential → audit row by
+ * idx_clients_owner_user_id, idx_credentials_client_id and idx_credential_audit_logs_credential_id,
+ * reading the user's own rows, where a join could choose to walk everyone's and filter.
+ */
+const ownedClientIds = (ownerId: number) =>
+  sql.fragment`ARRAY(SELECT vc.id FROM clients vc WHERE vc.owner_user_id = ${ownerId})`;
+
 const visibleTo = ({ ownerId }: Visibility, clientId: FragmentSqlToken) =>
+  ownerId === null ? sql.fragment`TRUE` : sql.fragment`${clientId} = ANY (${ownedClientIds(ownerId)})`;
+
+/** The same rule for audit rows a, by their credential. */
+const visibleEntries = ({ ownerId }: Visibility) =>
   ownerId === null
     ? sql.fragment`TRUE`
-    : sql.fragment`EXISTS (SELECT FROM clients vc WHERE vc.id = ${clientId} AND vc.owner_user_id = ${ownerId})`;
-
-const _where = (conditions: FragmentSqlToken[]) => allOf(conditions);
+    : sql.fragment`a.credential_id = ANY (ARRAY(
+        SELECT vcd.id FROM credentials vcd WHERE vcd.client_id = ANY (${ownedClientIds(ownerId)})
+      ))`;
 
 export const AuditEntryRow = z.object({
   uuid: z.uuid(),
@@ -44,26 +58,29 @@ export type AuditFilters = {
   to: string | null;
 };
 
+/** Conditions on the log's own columns only: a count reads credential_audit_logs alone. */
 function filterConditions(filters: AuditFilters, visibility: Visibility) {
-  const conditions = [visibleTo(visibility, sql.fragment`cd.client_id`)];
-  if (filters.credentialId !== null) conditions.push(sql.fragment`cd.uuid = ${filters.credentialId}`);
-  if (filters.userId !== null) conditions.push(sql.fragment`u.uuid = ${filters.userId}`);
+  const conditions = [visibleEntries(visibility)];
+  // By the log's own columns, so that its (credential_id, created_at) and (user_id, created_at)
+  // indexes give the rows newest first.
+  if (filters.credentialId !== null) {
+    conditions.push(sql.fragment`a.credential_id = (SELECT id FROM credentials WHERE uuid = ${filters.credentialId})`);
+  }
+  if (filters.userId !== null) {
+    conditions.push(sql.fragment`a.user_id = (SELECT id FROM users WHERE uuid = ${filters.userId})`);
+  }
   if (filters.action !== null) conditions.push(sql.fragment`a.action = ${filters.action}`);
   if (filters.from !== null) conditions.push(sql.fragment`a.created_at >= ${filters.from}::timestamptz`);
   if (filters.to !== null) conditions.push(sql.fragment`a.created_at < ${filters.to}::timestamptz`);
   return conditions;
 }
 
-const entrySource = sql.fragment`
-  credential_audit_logs a
-  JOIN credentials cd ON cd.id = a.credential_id
-  JOIN clients cl ON cl.id = cd.client_id
-  LEFT JOIN users u ON u.id = a.user_id
-`;
-
 /**
  * One page, newest first by (created_at, id). The cursor is the last entry's uuid: the serial id
  * stays inside, and created_at keeps its microseconds (epoch ms in a cursor would lose them).
+ * The page is chosen from the log alone, by (created_at, id) only, which the indexes hold (a user's
+ * page is a top-N of their credentials' entries from idx_credential_audit_logs_credential_id,
+ * without reading those rows); then only the page's rows are read and joined.
  */
 export function listAuditEntries(
   db: CommonQueryMethods,
@@ -74,9 +91,11 @@ export function listAuditEntries(
 ) {
   const conditions = filterConditions(filters, visibility);
   if (after !== null) {
-    conditions.push(
-      sql.fragment`(a.created_at, a.id) < (SELECT ca.created_at, ca.id FROM credential_audit_logs ca WHERE ca.uuid = ${after})`,
-    );
+    // Two scalar subqueries, not one row subquery: a row of values is what an index scan can start from.
+    conditions.push(sql.fragment`(a.created_at, a.id) < (
+      (SELECT ca.created_at FROM credential_audit_logs ca WHERE ca.uuid = ${after}),
+      (SELECT ca.id FROM credential_audit_logs ca WHERE ca.uuid = ${after})
+    )`);
   }
   return db.any(sql.type(AuditEntryRow)`
     /* audit.list */
@@ -85,18 +104,31 @@ export function listAuditEntries(
            (cd.deleted_at IS NOT NULL) AS credential_is_deleted,
            cl.uuid AS client_uuid, cl.name AS client_name,
            u.uuid AS user_uuid, u.name AS user_name, u.email AS user_email
-    FROM ${entrySource}
-    WHERE ${allOf(conditions)}
+    FROM (
+      SELECT a.id FROM credential_audit_logs a
+      WHERE ${allOf(conditions)}
+      ORDER BY a.created_at DESC, a.id DESC
+      LIMIT ${limit + 1}
+    ) AS page
+    JOIN credential_audit_logs a ON a.id = page.id
+    JOIN credentials cd ON cd.id = a.credential_id
+    JOIN clients cl ON cl.id = cd.client_id
+    LEFT JOIN users u ON u.id = a.user_id
     ORDER BY a.created_at DESC, a.id DESC
-    LIMIT ${limit + 1}
   `);
 }
 
-export const countAuditEntries = (db: CommonQueryMethods, filters: AuditFilters, visibility: Visibility) =>
-  db.oneFirst(sql.type(TotalRow)`
-    /* audit.count */
-    SELECT count(*) AS total FROM ${entrySource} WHERE ${allOf(filterConditions(filters, visibility))}
-  `);
+/** The list's size, up to totalCap. */
+export const countAuditEntries = async (
+  db: CommonQueryMethods,
+  filters: AuditFilters,
+  visibility: Visibility,
+): Promise<Total> =>
+  toTotal(
+    await db.oneFirst(sql.type(TotalRow)`
+      /* audit.count */ ${cappedCount(sql.fragment`credential_audit_logs a`, allOf(filterConditions(filters, visibility)))}
+    `),
+  );
 
 export const SummaryRow = z.object({
   credential_uuid: z.uuid(),
@@ -113,17 +145,66 @@ export const SummaryRow = z.object({
 });
 export type SummaryRow = z.output<typeof SummaryRow>;
 
-/** credential_audit_summary, every credential (deleted ones too), by client and label. */
-export const listAuditSummary = (db: CommonQueryMethods, visibility: Visibility) =>
-  db.any(sql.type(SummaryRow)`
+/** The last row of a summary page: [client name, client uuid, label, credential uuid]. */
+export const SummaryCursor = z.tuple([
+  z
+    .string()
+    .max(255)
+    .refine((value) => !value.includes('\u0000')),
+  z.uuid(),
+  z
+    .string()
+    .max(255)
+    .refine((value) => !value.includes('\u0000')),
+  z.uuid(),
+]);
+export type SummaryCursor = z.output<typeof SummaryCursor>;
+
+/** The credentials (deleted ones too) of the summary, for the page query and its count. */
+const summarySource = sql.fragment`credentials cd JOIN clients cl ON cl.id = cd.client_id`;
+
+/**
+ * credential_audit_summary's figures, a page at a time, by client (name, then uuid; as clients.list)
+ * and label. The figures come from the maintained credential_audit_stats, one row per credential
+ * of the page, so a page costs the same however long the log is. The client bound lets
+ * idx_clients_name start the scan at the cursor.
+ */
+export function listAuditSummary(
+  db: CommonQueryMethods,
+  visibility: Visibility,
+  after: SummaryCursor | null,
+  limit: number,
+) {
+  const conditions = [visibleTo(visibility, sql.fragment`cd.client_id`)];
+  if (after) {
+    const [clientName, clientUuid, label, credentialUuid] = after;
+    conditions.push(sql.fragment`
+      (cl.name, cl.uuid) >= (${clientName}, ${clientUuid}::uuid)
+      AND (cl.name, cl.uuid, cd.label, cd.uuid) > (${clientName}, ${clientUuid}::uuid, ${label}, ${credentialUuid}::uuid)
+    `);
+  }
+  return db.any(sql.type(SummaryRow)`
     /* audit.summary */
-    SELECT s.credential_uuid, s.label, s.client_uuid, s.client_name, (s.deleted_at IS NOT NULL) AS is_deleted,
-           s.access_count, s.view_count, s.decrypt_count, s.last_accessed_at,
-           s.unique_user_count, s.unique_ip_count
-    FROM credential_audit_summary s
-    WHERE ${visibleTo(visibility, sql.fragment`s.client_id`)}
-    ORDER BY lower(s.client_name), s.client_uuid, lower(s.label), s.credential_uuid
+    SELECT cd.uuid AS credential_uuid, cd.label, cl.uuid AS client_uuid, cl.name AS client_name,
+           (cd.deleted_at IS NOT NULL) AS is_deleted,
+           COALESCE(s.access_count, 0) AS access_count, COALESCE(s.view_count, 0) AS view_count,
+           COALESCE(s.decrypt_count, 0) AS decrypt_count, s.last_accessed_at,
+           COALESCE(s.unique_user_count, 0) AS unique_user_count, COALESCE(s.unique_ip_count, 0) AS unique_ip_count
+    FROM ${summarySource}
+    LEFT JOIN credential_audit_stats s ON s.credential_id = cd.id
+    WHERE ${allOf(conditions)}
+    ORDER BY cl.name, cl.uuid, cd.label, cd.uuid
+    LIMIT ${limit + 1}
   `);
+}
+
+/** How many credentials the summary holds for the caller, up to totalCap. */
+export const countAuditSummary = async (db: CommonQueryMethods, visibility: Visibility): Promise<Total> =>
+  toTotal(
+    await db.oneFirst(sql.type(TotalRow)`
+      /* audit.summaryCount */ ${cappedCount(summarySource, visibleTo(visibility, sql.fragment`cd.client_id`))}
+    `),
+  );
 
 export const UnusualAccessRow = z.object({
   credential_uuid: z.uuid(),
@@ -171,18 +252,18 @@ export type StaleCredentialRow = z.output<typeof StaleCredentialRow>;
 
 /**
  * The spec's "not accessed recently" query, for live credentials: no audit event of any kind
- * (create and update count, as in the spec) for 30 days, or none ever. Stalest first.
+ * (create and update count, as in the spec) for 30 days, or none ever. Stalest first. The newest
+ * event per credential is the maintained credential_audit_stats.last_accessed_at.
  */
 export const listStaleCredentials = (db: CommonQueryMethods, visibility: Visibility) =>
   db.any(sql.type(StaleCredentialRow)`
     /* audit.staleCredentials */
     SELECT cd.uuid AS credential_uuid, cd.label, cl.uuid AS client_uuid, cl.name AS client_name,
-           max(a.created_at) AS last_accessed_at
+           s.last_accessed_at
     FROM credentials cd
     JOIN clients cl ON cl.id = cd.client_id
-    LEFT JOIN credential_audit_logs a ON a.credential_id = cd.id
+    LEFT JOIN credential_audit_stats s ON s.credential_id = cd.id
     WHERE cd.deleted_at IS NULL AND ${visibleTo(visibility, sql.fragment`cd.client_id`)}
-    GROUP BY cd.id, cl.id
-    HAVING max(a.created_at) < now() - INTERVAL '30 days' OR max(a.created_at) IS NULL
-    ORDER BY max(a.created_at) ASC NULLS FIRST, cd.uuid
+      AND (s.last_accessed_at < now() - INTERVAL '30 days' OR s.last_accessed_at IS NULL)
+    ORDER BY s.last_accessed_at ASC NULLS FIRST, cd.uuid
   `);

@@ -3,7 +3,7 @@
  * admins and managers see everything, a user only the entries and figures of credentials of the
  * clients they own (filtered in SQL, so counts and pages hold only what they may see).
  */
-import { AuditListInput } from '@mini-crm/models';
+import { AuditListInput, AuditSummaryInput } from '@mini-crm/models';
 import { z } from 'zod';
 import { isStaff } from '../access/policy.ts';
 import type { SessionUser } from '../auth/queries.ts';
@@ -12,10 +12,13 @@ import { authedProcedure, router } from '../trpc.ts';
 import {
   type AuditEntryRow,
   countAuditEntries,
+  countAuditSummary,
   listAuditEntries,
   listAuditSummary,
   listStaleCredentials,
   listUnusualAccess,
+  SummaryCursor,
+  type SummaryRow,
   type Visibility,
 } from './queries.ts';
 
@@ -34,6 +37,18 @@ export const toAuditEntry = (row: AuditEntryRow) => ({
 });
 export type AuditEntry = ReturnType<typeof toAuditEntry>;
 
+const toSummaryEntry = (row: SummaryRow) => ({
+  credential: { id: row.credential_uuid, label: row.label },
+  client: { id: row.client_uuid, name: row.client_name },
+  isDeleted: row.is_deleted,
+  accessCount: row.access_count,
+  viewCount: row.view_count,
+  decryptCount: row.decrypt_count,
+  lastAccessedAt: row.last_accessed_at,
+  uniqueUserCount: row.unique_user_count,
+  uniqueIpCount: row.unique_ip_count,
+});
+
 export const auditRouter = router({
   list: authedProcedure.input(AuditListInput).query(async ({ ctx, input }) => {
     const filters = {
@@ -47,22 +62,18 @@ export const auditRouter = router({
     const after = decodeCursor(input.cursor, z.uuid());
     const rows = await listAuditEntries(ctx.db, filters, visibility, after, input.limit);
     const total = await countAuditEntries(ctx.db, filters, visibility);
-    return { ...toPage(rows, input.limit, (row) => row.uuid, toAuditEntry), total };
+    return { ...toPage(rows, input.limit, (row) => row.uuid, toAuditEntry), ...total };
   }),
 
-  summary: authedProcedure.query(async ({ ctx }) =>
-    (await listAuditSummary(ctx.db, visibilityOf(ctx.user))).map((row) => ({
-      credential: { id: row.credential_uuid, label: row.label },
-      client: { id: row.client_uuid, name: row.client_name },
-      isDeleted: row.is_deleted,
-      accessCount: row.access_count,
-      viewCount: row.view_count,
-      decryptCount: row.decrypt_count,
-      lastAccessedAt: row.last_accessed_at,
-      uniqueUserCount: row.unique_user_count,
-      uniqueIpCount: row.unique_ip_count,
-    })),
-  ),
+  /** Per credential the caller may see, a page at a time (by client, then label). */
+  summary: authedProcedure.input(AuditSummaryInput).query(async ({ ctx, input }) => {
+    const visibility = visibilityOf(ctx.user);
+    const after = decodeCursor(input.cursor, SummaryCursor);
+    const rows = await listAuditSummary(ctx.db, visibility, after, input.limit);
+    const total = await countAuditSummary(ctx.db, visibility);
+    const keyOf = (row: SummaryRow) => [row.client_name, row.client_uuid, row.label, row.credential_uuid];
+    return { ...toPage(rows, input.limit, keyOf, toSummaryEntry), ...total };
+  }),
 
   unusualAccess: authedProcedure.query(async ({ ctx }) =>
     (await listUnusualAccess(ctx.db, visibilityOf(ctx.user))).map((row) => ({

@@ -304,3 +304,12 @@ describe('two API instances on one database', () => {
     }
   });
 });
+
+describe('auth.demoAccounts outside development', () => {
+  it('lists nothing, even when the sample accounts exist', async () => {
+    await api.db.query(
+      `INSERT INTO users (email, name, role, password_hash) VALUES ('admin@example.com', 'Demo', 'admin', 'x')`,
+    );
+    await expect(api.anonymous().auth.demoAccounts.query()).resolves.toEqual([]);
+  });
+});

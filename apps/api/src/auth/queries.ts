@@ -120,3 +120,16 @@ export const forgetLoginAttempt = (db: CommonQueryMethods, attemptId: number) =>
 /** A successful sign-in clears the account's failures (not the address's: one IP may try many accounts). */
 export const clearLoginFailures = (db: CommonQueryMethods, email: string) =>
   db.query(sql.unsafe`/* auth.clearLoginFailures */ DELETE FROM login_failures WHERE email = ${email}`);
+
+const AccountRow = z.object({ email: z.string(), name: z.string(), role: UserRole });
+
+/** Active users with these e-mails, in the order given. */
+export const findActiveUsersByEmail = (db: CommonQueryMethods, emails: readonly string[]) =>
+  db.any(sql.type(AccountRow)`
+    /* auth.demoAccounts */
+    SELECT u.email, u.name, u.role
+    FROM unnest(${sql.array([...emails], 'text')}) WITH ORDINALITY AS e (email, position)
+    JOIN users u ON lower(u.email) = e.email
+    WHERE u.is_active
+    ORDER BY e.position
+  `);

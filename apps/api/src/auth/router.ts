@@ -2,6 +2,7 @@
  * auth.*: sign-in and the caller's own account. Unknown e-mail and wrong password get the same
  * answer in about the same time; failures are counted per account and per address in PostgreSQL.
  */
+import { demoAccounts, demoPassword } from '@mini-crm/database';
 import { ChangePasswordInput, LoginInput, UpdateProfileInput } from '@mini-crm/models';
 import { TRPCError } from '@trpc/server';
 import { inRequestTransaction } from '../db.ts';
@@ -12,6 +13,7 @@ import {
   clearLoginFailures,
   deleteSession,
   deleteUserSessions,
+  findActiveUsersByEmail,
   findLoginUser,
   forgetLoginAttempt,
   readPasswordHash,
@@ -65,6 +67,16 @@ export const authRouter = router({
     if (ctx.session) await deleteSession(ctx.pool, ctx.session.id);
     clearSessionCookie(ctx.req, ctx.res);
     return { isSignedOut: true };
+  }),
+
+  /**
+   * Development only (NODE_ENV=development): the sample data's accounts that exist and are active,
+   * so the sign-in page can offer them. Empty everywhere else.
+   */
+  demoAccounts: publicProcedure.query(async ({ ctx }) => {
+    if (!ctx.showDemoAccounts) return [];
+    const rows = await findActiveUsersByEmail(ctx.pool, demoAccounts);
+    return rows.map((row) => ({ ...row, password: demoPassword }));
   }),
 
   /** The signed-in user, or null: the SPA asks this first to decide between sign-in and the app. */

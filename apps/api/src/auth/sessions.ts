@@ -2,6 +2,9 @@
  * Sessions, after Lucia's design (lucia-auth.com): the browser holds a random token, the database
  * only its SHA-256. 30 days of life, renewed to 30 days whenever fewer than 15 remain.
  */
+
+// Brings in @fastify/cookie's request.cookies / reply.setCookie types wherever this file is compiled.
+import type {} from '@fastify/cookie';
 import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
 import type { FastifyReply, FastifyRequest } from 'fastify';

@@ -5,8 +5,9 @@
 import { type ClientSort, ClientStatus, type TagMatch } from '@mini-crm/models';
 import { type CommonQueryMethods, sql } from 'slonik';
 import { z } from 'zod';
+import { exactTotal, type Total, toTotal } from '../pagination.ts';
 import { Count, Timestamp, TotalRow } from '../rows.ts';
-import { allOf, containsPattern } from '../sql-fragments.ts';
+import { allOf, cappedCount, searchPattern } from '../sql-fragments.ts';
 
 export const ClientRow = z.object({
   uuid: z.uuid(),
@@ -106,7 +107,8 @@ export type ClientFilters = {
 function filterConditions(filters: ClientFilters) {
   const conditions = [sql.fragment`TRUE`];
   if (filters.search !== null) {
-    const pattern = containsPattern(filters.search);
+    // idx_clients_search (trigrams) serves each ILIKE; for one or two characters the pattern is a prefix.
+    const pattern = searchPattern(filters.search);
     conditions.push(sql.fragment`(c.name ILIKE ${pattern} OR c.company ILIKE ${pattern} OR c.email ILIKE ${pattern})`);
   }
   if (filters.status !== null) conditions.push(sql.fragment`c.status = ${filters.status}`);
@@ -155,11 +157,26 @@ export function listClients(
   `);
 }
 
-export const countClients = (db: CommonQueryMethods, filters: ClientFilters) =>
-  db.oneFirst(sql.type(TotalRow)`
-    /* clients.count */
-    SELECT count(*) AS total FROM clients c WHERE ${allOf(filterConditions(filters))}
-  `);
+/**
+ * The list's size: exact from the maintained client_status_counts when only a status (or nothing)
+ * filters it, else counted up to totalCap.
+ */
+export async function countClients(db: CommonQueryMethods, filters: ClientFilters): Promise<Total> {
+  if (filters.search === null && filters.tags.length === 0 && filters.ownerId === null) {
+    const status = filters.status === null ? sql.fragment`TRUE` : sql.fragment`s.status = ${filters.status}`;
+    return exactTotal(
+      await db.oneFirst(sql.type(TotalRow)`
+        /* clients.countByStatus */
+        SELECT COALESCE(sum(s.client_count), 0) AS total FROM client_status_counts s WHERE ${status}
+      `),
+    );
+  }
+  return toTotal(
+    await db.oneFirst(sql.type(TotalRow)`
+      /* clients.count */ ${cappedCount(sql.fragment`clients c`, allOf(filterConditions(filters)))}
+    `),
+  );
+}
 
 // ---------------------------------------------------------------------------------------------
 // One client, tags
@@ -187,14 +204,11 @@ export const listClientsByTag = (db: CommonQueryMethods, tag: string) =>
 
 const TagCountRow = z.object({ tag: z.string(), client_count: Count });
 
-/** Every tag in use with the number of clients carrying it, most used first. */
+/** Every tag in use with the number of clients carrying it, most used first (maintained: client_tag_counts). */
 export const countTags = (db: CommonQueryMethods) =>
   db.any(sql.type(TagCountRow)`
     /* clients.tags */
-    SELECT tag, count(DISTINCT c.id) AS client_count
-    FROM clients c CROSS JOIN LATERAL unnest(c.tags) AS tag
-    GROUP BY tag
-    ORDER BY client_count DESC, tag
+    SELECT tag, client_count FROM client_tag_counts WHERE client_count > 0 ORDER BY client_count DESC, tag
   `);
 
 // ---------------------------------------------------------------------------------------------

@@ -81,7 +81,7 @@ export const clientsRouter = router({
     const after = decodeCursor(input.cursor, clientCursor(input.sort));
     const rows = await listClients(ctx.db, filters, input.sort, after, input.limit);
     const total = await countClients(ctx.db, filters);
-    return { ...toPage(rows, input.limit, (row) => [input.sort, row.sort_key, row.uuid], toClientItem), total };
+    return { ...toPage(rows, input.limit, (row) => [input.sort, row.sort_key, row.uuid], toClientItem), ...total };
   }),
 
   get: authedProcedure.input(ClientIdInput).query(({ ctx, input }) => readClient(ctx.db, input.id)),

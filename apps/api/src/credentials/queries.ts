@@ -1,10 +1,12 @@
 /**
  * SQL of credentials.*. The secret leaves PostgreSQL only through revealCredential, which writes the
  * 'decrypt' audit row in the same call; every other query leaves encrypted_value out (has_value is
- * computed in the database). The plaintext and the key travel only as bind parameters.
+ * computed in the database). The plaintext and the key travel only as bind parameters. A stored value
+ * records the version of the key that encrypted it (key_version): new values take the current one.
  */
 import { type CommonQueryMethods, sql } from 'slonik';
 import { z } from 'zod';
+import type { KeyVersion } from '../keys/keyring.ts';
 import { Timestamp } from '../rows.ts';
 
 export const CredentialRow = z.object({
@@ -57,28 +59,41 @@ export type CredentialFields = {
 
 const IdRow = z.object({ id: z.number().int() });
 
-/** The trigger writes the 'create' audit row. */
-export const insertCredential = (db: CommonQueryMethods, clientId: number, fields: CredentialFields, key: string) =>
+/** Encrypted with the current key, recording its version; the trigger writes the 'create' audit row. */
+export const insertCredential = (
+  db: CommonQueryMethods,
+  clientId: number,
+  fields: CredentialFields,
+  current: KeyVersion,
+) =>
   db.oneFirst(sql.type(IdRow)`
     /* credentials.create */
-    INSERT INTO credentials (client_id, label, username, encrypted_value, url, notes)
+    INSERT INTO credentials (client_id, label, username, encrypted_value, key_version, url, notes)
     VALUES (${clientId}, ${fields.label}, ${fields.username},
-            encrypt_credential_value(${fields.value}, ${key}), ${fields.url}, ${fields.notes})
+            encrypt_credential_value(${fields.value}, ${current.key}), ${current.version}, ${fields.url}, ${fields.notes})
     RETURNING id
   `);
 
 export type CredentialChanges = { [K in keyof CredentialFields]?: CredentialFields[K] | undefined };
 
 /**
- * Sets the fields present; the trigger writes one 'update' audit row. False when the credential was
- * deleted meanwhile. Nothing to change writes nothing (and no audit row).
+ * Sets the fields present; the trigger writes one 'update' audit row. A new value is encrypted with
+ * the current key, whatever version the old one had. False when the credential was deleted
+ * meanwhile. Nothing to change writes nothing (and no audit row).
  */
-export async function updateCredential(db: CommonQueryMethods, id: number, changes: CredentialChanges, key: string) {
+export async function updateCredential(
+  db: CommonQueryMethods,
+  id: number,
+  changes: CredentialChanges,
+  current: KeyVersion,
+) {
   const sets = [];
   if (changes.label !== undefined) sets.push(sql.fragment`label = ${changes.label}`);
   if (changes.username !== undefined) sets.push(sql.fragment`username = ${changes.username}`);
   if (changes.value !== undefined)
-    sets.push(sql.fragment`encrypted_value = encrypt_credential_value(${changes.value}, ${key})`);
+    sets.push(
+      sql.fragment`encrypted_value = encrypt_credential_value(${changes.value}, ${current.key}), key_version = ${current.version}`,
+    );
   if (changes.url !== undefined) sets.push(sql.fragment`url = ${changes.url}`);
   if (changes.notes !== undefined) sets.push(sql.fragment`notes = ${changes.notes}`);
   if (sets.length === 0) return true;
@@ -98,6 +113,19 @@ export const softDeleteCredential = (db: CommonQueryMethods, id: number) =>
   db.maybeOneFirst(sql.type(UuidRow)`
     /* credentials.delete */
     UPDATE credentials SET deleted_at = now() WHERE id = ${id} AND deleted_at IS NULL RETURNING uuid
+  `);
+
+const KeyVersionRow = z.object({ key_version: z.number().int() });
+
+/**
+ * The key version of a live credential, read FOR SHARE: a rotation cannot re-encrypt the value
+ * between this read and its decryption in the same transaction (it skips the row, and a later
+ * batch takes it). Null when the credential is missing or deleted.
+ */
+export const lockKeyVersion = (db: CommonQueryMethods, id: number) =>
+  db.maybeOneFirst(sql.type(KeyVersionRow)`
+    /* credentials.keyVersion */
+    SELECT key_version FROM credentials WHERE id = ${id} AND deleted_at IS NULL FOR SHARE
   `);
 
 const RevealRow = z.object({ uuid: z.uuid(), value: z.string().nullable() });

@@ -4,18 +4,22 @@
  * out only through reveal, which audits 'decrypt' in the same transaction; get audits 'view'. The
  * trigger on credentials audits create, update and delete. A refused or failed request rolls its
  * audit row back with everything else, so the log holds what happened, not what was attempted.
+ * Values are encrypted with the current key version; each is decrypted with the key of the version
+ * it records, so reveal keeps working while a key rotation is under way.
  */
 import { CredentialCreateInput, CredentialIdInput, CredentialListInput, CredentialUpdateInput } from '@mini-crm/models';
 import { TRPCError } from '@trpc/server';
 import { clientToEdit, credentialToUse } from '../access/policy.ts';
 import type { Transaction } from '../db.ts';
 import { notFound } from '../errors.ts';
+import { keyForVersion } from '../keys/keyring.ts';
 import { authedProcedure, type Context, router } from '../trpc.ts';
 import {
   type CredentialRow,
   findCredential,
   insertCredential,
   listCredentials,
+  lockKeyVersion,
   recordView,
   revealCredential,
   softDeleteCredential,
@@ -81,14 +85,15 @@ export const credentialsRouter = router({
   create: authedProcedure.input(CredentialCreateInput).mutation(async ({ ctx, input }) => {
     const { clientId, ...fields } = input;
     const client = await clientToEdit(ctx, clientId);
-    const id = await insertCredential(ctx.db, client.id, fields, ctx.encryptionKey);
+    const id = await insertCredential(ctx.db, client.id, fields, ctx.encryptionKeys.current);
     return loadCredential(ctx.db, id);
   }),
 
   update: authedProcedure.input(CredentialUpdateInput).mutation(async ({ ctx, input }) => {
     const { id, ...changes } = input;
     const credential = await credentialToUse(ctx, id);
-    if (!(await updateCredential(ctx.db, credential.id, changes, ctx.encryptionKey))) throw notFound('credential');
+    if (!(await updateCredential(ctx.db, credential.id, changes, ctx.encryptionKeys.current)))
+      throw notFound('credential');
     return loadCredential(ctx.db, credential.id);
   }),
 
@@ -102,8 +107,18 @@ export const credentialsRouter = router({
   /** A mutation: it writes an audit row, and a GET could be replayed or prefetched. */
   reveal: authedProcedure.input(CredentialIdInput).mutation(async ({ ctx, input }) => {
     const credential = await credentialToUse(ctx, input.id);
+    const version = await lockKeyVersion(ctx.db, credential.id);
+    if (version === null) throw notFound('credential');
+    const key = keyForVersion(ctx.encryptionKeys, version);
+    if (key === undefined) {
+      ctx.log.error({ credentialId: input.id, keyVersion: version }, 'credential key version not configured');
+      throw new TRPCError({
+        code: 'PRECONDITION_FAILED',
+        message: `the credential is encrypted with key version ${version}, which is not configured`,
+      });
+    }
     try {
-      const revealed = await revealCredential(ctx.db, credential.id, ctx.encryptionKey);
+      const revealed = await revealCredential(ctx.db, credential.id, key);
       return { id: revealed.uuid, value: revealed.value };
     } catch (error) {
       throw vaultError(ctx, input.id, error);

@@ -6,7 +6,8 @@ import { ClientStatus } from '@mini-crm/models';
 import { type CommonQueryMethods, sql } from 'slonik';
 import { z } from 'zod';
 import { Count, DateOnly } from '../rows.ts';
-import { isOpenTask, TaskRow, taskColumns } from '../tasks/queries.ts';
+import { cappedCount } from '../sql-fragments.ts';
+import { TaskRow, taskColumns, urgencyConditions } from '../tasks/queries.ts';
 
 const TodayRow = z.object({ today: DateOnly });
 
@@ -15,30 +16,35 @@ export const callerToday = (db: CommonQueryMethods) =>
 
 const UrgentTaskRow = TaskRow.extend({ urgency_total: Count });
 
+const urgentKinds = ['overdue', 'due_today', 'due_soon'] as const;
+
 /**
  * The user's open tasks that are overdue, due today or due within 7 days: at most `limit` of each
- * urgency (earliest due first), each row carrying its urgency's full count. The range on
- * due_date under the open-task predicate is what idx_tasks_open_assignee_due_date serves.
+ * urgency (earliest due first), each row carrying its urgency's count up to totalCap (toTotal).
+ * Each urgency is a range of idx_tasks_open_assignee_due_date, read for its page and its count.
  */
-export const listUrgentTasksOf = (db: CommonQueryMethods, userId: number, limit: number) =>
-  db.any(sql.type(UrgentTaskRow)`
-    /* dashboard.urgentTasks */
-    WITH urgent AS (
-      SELECT t.id,
-        row_number() OVER (PARTITION BY t.urgency_status ORDER BY t.due_date, t.uuid) AS position,
-        count(*) OVER (PARTITION BY t.urgency_status) AS urgency_total
+export function listUrgentTasksOf(db: CommonQueryMethods, userId: number, limit: number) {
+  const branches = urgentKinds.map((urgency) => {
+    const mine = sql.fragment`t.assigned_user_id = ${userId} AND ${urgencyConditions[urgency]}`;
+    return sql.fragment`(
+      SELECT ${taskColumns}, (${cappedCount(sql.fragment`tasks t`, mine)}) AS urgency_total
       FROM task_overview t
-      WHERE t.assigned_user_id = ${userId} AND ${isOpenTask} AND t.due_date <= CURRENT_DATE + 7
-    )
-    SELECT ${taskColumns}, u.urgency_total
-    FROM urgent u JOIN task_overview t ON t.id = u.id
-    WHERE u.position <= ${limit}
-    ORDER BY t.due_date, t.uuid
+      WHERE ${mine}
+      ORDER BY t.due_date, t.uuid
+      LIMIT ${limit}
+    )`;
+  });
+  return db.any(sql.type(UrgentTaskRow)`
+    /* dashboard.urgentTasks */
+    SELECT * FROM (${sql.join(branches, sql.fragment` UNION ALL `)}) AS urgent
+    ORDER BY urgent.due_date, urgent.uuid
   `);
+}
 
 const StatusCountRow = z.object({ status: ClientStatus, client_count: Count });
 
+/** Maintained by the clients' triggers (client_status_counts): four rows, however many clients. */
 export const countClientsByStatus = (db: CommonQueryMethods) =>
   db.any(sql.type(StatusCountRow)`
-    /* dashboard.clientsByStatus */ SELECT status, count(*) AS client_count FROM clients GROUP BY status
+    /* dashboard.clientsByStatus */ SELECT status, client_count FROM client_status_counts
   `);

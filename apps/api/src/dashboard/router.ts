@@ -6,6 +6,7 @@
 import { ClientStatus, dashboardActivityLimit, dashboardTaskLimit, type TaskUrgency } from '@mini-crm/models';
 import { listAuditEntries } from '../audit/queries.ts';
 import { toAuditEntry, visibilityOf } from '../audit/router.ts';
+import { toTotal } from '../pagination.ts';
 import { toTask } from '../tasks/router.ts';
 import { authedProcedure, router } from '../trpc.ts';
 import { callerToday, countClientsByStatus, listUrgentTasksOf } from './queries.ts';
@@ -16,7 +17,7 @@ export const dashboardRouter = router({
     const urgent = await listUrgentTasksOf(ctx.db, ctx.user.id, dashboardTaskLimit);
     const tasksOf = (urgency: TaskUrgency) => {
       const rows = urgent.filter((row) => row.urgency_status === urgency);
-      return { items: rows.map(toTask), total: rows[0]?.urgency_total ?? 0 };
+      return { items: rows.map(toTask), ...toTotal(rows[0]?.urgency_total ?? 0) };
     };
 
     const counted = new Map((await countClientsByStatus(ctx.db)).map((row) => [row.status, row.client_count]));

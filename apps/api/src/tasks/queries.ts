@@ -7,8 +7,9 @@
 import { TaskPriority, TaskStatus, TaskUrgency } from '@mini-crm/models';
 import { type CommonQueryMethods, type FragmentSqlToken, sql } from 'slonik';
 import { z } from 'zod';
+import { type Total, toTotal } from '../pagination.ts';
 import { DateOnly, Timestamp, TotalRow } from '../rows.ts';
-import { allOf, containsPattern } from '../sql-fragments.ts';
+import { allOf, cappedCount, containsPattern } from '../sql-fragments.ts';
 
 export const TaskRow = z.object({
   uuid: z.uuid(),
@@ -64,7 +65,7 @@ export type TaskFilters = {
  * task_overview's urgency_status as ranges on due_date, so an index can serve them; the same CASE
  * in the view decides each row's urgency, and the tests hold the two to agreeing.
  */
-const urgencyConditions: Record<TaskUrgency, FragmentSqlToken> = {
+export const urgencyConditions: Record<TaskUrgency, FragmentSqlToken> = {
   overdue: sql.fragment`${isOpenTask} AND t.due_date < CURRENT_DATE`,
   due_today: sql.fragment`${isOpenTask} AND t.due_date = CURRENT_DATE`,
   due_soon: sql.fragment`${isOpenTask} AND t.due_date > CURRENT_DATE AND t.due_date <= CURRENT_DATE + 7`,
@@ -93,35 +94,46 @@ function filterConditions(filters: TaskFilters) {
   return conditions;
 }
 
-/** Rows after the cursor in (due_date ASC NULLS LAST, uuid ASC) order. */
-function afterCursor([dueDate, uuid]: TaskCursor) {
-  if (dueDate === null) return sql.fragment`(t.due_date IS NULL AND t.uuid > ${uuid}::uuid)`;
-  return sql.fragment`(
-    t.due_date > ${dueDate}::date
-    OR (t.due_date = ${dueDate}::date AND t.uuid > ${uuid}::uuid)
-    OR t.due_date IS NULL
-  )`;
-}
-
-/** One page (limit + 1 rows, for toPage) after the cursor's row. */
+/**
+ * One page (limit + 1 rows, for toPage) after the cursor's row, in (due_date ASC NULLS LAST, uuid)
+ * order: the order of the (…, due_date, uuid) indexes, which keep NULLs last. After a dated cursor
+ * the rest is two ranges of those indexes, the later dates and then the undated tasks, each read
+ * from where it starts; one condition (`> cursor OR IS NULL`) could not start an index scan.
+ */
 export function listTasks(db: CommonQueryMethods, filters: TaskFilters, after: TaskCursor | null, limit: number) {
   const conditions = filterConditions(filters);
-  if (after) conditions.push(afterCursor(after));
+  const page = (extra: FragmentSqlToken) => sql.fragment`
+    SELECT ${taskColumns} FROM task_overview t WHERE ${allOf([...conditions, extra])}
+    ORDER BY t.due_date ASC NULLS LAST, t.uuid ASC
+    LIMIT ${limit + 1}
+  `;
+  if (after === null || after[0] === null) {
+    const [, afterUuid] = after ?? [null, null];
+    return db.any(sql.type(TaskRow)`
+      /* tasks.list */
+      ${page(afterUuid === null ? sql.fragment`TRUE` : sql.fragment`t.due_date IS NULL AND t.uuid > ${afterUuid}::uuid`)}
+    `);
+  }
+  const [dueDate, uuid] = after;
   return db.any(sql.type(TaskRow)`
     /* tasks.list */
-    SELECT ${taskColumns}
-    FROM task_overview t
-    WHERE ${allOf(conditions)}
-    ORDER BY t.due_date ASC NULLS LAST, t.uuid ASC
+    SELECT * FROM (
+      (${page(sql.fragment`(t.due_date, t.uuid) > (${dueDate}::date, ${uuid}::uuid)`)})
+      UNION ALL
+      (${page(sql.fragment`t.due_date IS NULL`)})
+    ) AS rest
+    ORDER BY rest.due_date ASC NULLS LAST, rest.uuid ASC
     LIMIT ${limit + 1}
   `);
 }
 
-export const countTasks = (db: CommonQueryMethods, filters: TaskFilters) =>
-  db.oneFirst(sql.type(TotalRow)`
-    /* tasks.count */
-    SELECT count(*) AS total FROM task_overview t WHERE ${allOf(filterConditions(filters))}
-  `);
+/** The list's size, up to totalCap. Every task has its client, so the count needs no join. */
+export const countTasks = async (db: CommonQueryMethods, filters: TaskFilters): Promise<Total> =>
+  toTotal(
+    await db.oneFirst(sql.type(TotalRow)`
+      /* tasks.count */ ${cappedCount(sql.fragment`tasks t`, allOf(filterConditions(filters)))}
+    `),
+  );
 
 export const findTask = (db: CommonQueryMethods, uuid: string) =>
   db.maybeOne(sql.type(TaskRow)`

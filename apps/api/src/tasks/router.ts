@@ -89,7 +89,7 @@ export const tasksRouter = router({
     const after = decodeCursor(input.cursor, TaskCursor);
     const rows = await listTasks(ctx.db, filters, after, input.limit);
     const total = await countTasks(ctx.db, filters);
-    return { ...toPage(rows, input.limit, (row) => [row.due_date, row.uuid], toTask), total };
+    return { ...toPage(rows, input.limit, (row) => [row.due_date, row.uuid], toTask), ...total };
   }),
 
   get: authedProcedure.input(TaskIdInput).query(({ ctx, input }) => readTask(ctx.db, input.id)),

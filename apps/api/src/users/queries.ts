@@ -5,8 +5,9 @@
 import { UserRole } from '@mini-crm/models';
 import { type CommonQueryMethods, sql } from 'slonik';
 import { z } from 'zod';
+import { type Total, toTotal } from '../pagination.ts';
 import { Timestamp, TotalRow } from '../rows.ts';
-import { allOf, containsPattern } from '../sql-fragments.ts';
+import { allOf, cappedCount, containsPattern } from '../sql-fragments.ts';
 
 export const UserRow = z.object({
   uuid: z.uuid(),
@@ -42,7 +43,10 @@ function filterConditions(filters: UserFilters) {
   return conditions;
 }
 
-/** One page by (lower(name), uuid): a letter-case-blind name order (the database collates in C). */
+/**
+ * One page by (lower(name), uuid): a letter-case-blind name order (the database collates in C),
+ * served by idx_users_name_lower, which indexes exactly that expression.
+ */
 export function listUsers(
   db: CommonQueryMethods,
   filters: UserFilters,
@@ -61,11 +65,13 @@ export function listUsers(
   `);
 }
 
-export const countUsers = (db: CommonQueryMethods, filters: UserFilters) =>
-  db.oneFirst(sql.type(TotalRow)`
-    /* users.count */
-    SELECT count(*) AS total FROM users u WHERE ${allOf(filterConditions(filters))}
-  `);
+/** The list's size, up to totalCap (as every list's). */
+export const countUsers = async (db: CommonQueryMethods, filters: UserFilters): Promise<Total> =>
+  toTotal(
+    await db.oneFirst(sql.type(TotalRow)`
+      /* users.count */ ${cappedCount(sql.fragment`users u`, allOf(filterConditions(filters)))}
+    `),
+  );
 
 export const findUser = (db: CommonQueryMethods, uuid: string) =>
   db.maybeOne(sql.type(UserRow)`/* users.get */ SELECT ${userColumns} FROM users u WHERE u.uuid = ${uuid}`);

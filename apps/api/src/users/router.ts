@@ -69,7 +69,7 @@ export const usersRouter = router({
     const after = decodeCursor(input.cursor, UserCursor);
     const rows = await listUsers(ctx.db, filters, after, input.limit);
     const total = await countUsers(ctx.db, filters);
-    return { ...toPage(rows, input.limit, (row) => [row.sort_name, row.uuid], toUser), total };
+    return { ...toPage(rows, input.limit, (row) => [row.sort_name, row.uuid], toUser), ...total };
   }),
 
   get: authedProcedure.input(UserIdInput).query(async ({ ctx, input }) => {

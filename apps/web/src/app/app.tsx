@@ -1,15 +1,14 @@
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { HealthPanel } from '../features/health/health-panel.tsx';
-
-const queryClient = new QueryClient();
+import { QueryClientProvider } from '@tanstack/react-query';
+import { Router } from 'wouter';
+import { Routes } from './routes.tsx';
+import { queryClient } from './trpc.ts';
 
 export function App() {
   return (
     <QueryClientProvider client={queryClient}>
-      <main className="page">
-        <h1>Mini CRM</h1>
-        <HealthPanel />
-      </main>
+      <Router>
+        <Routes />
+      </Router>
     </QueryClientProvider>
   );
 }
