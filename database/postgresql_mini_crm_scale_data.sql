@@ -1,11 +1,13 @@
 -- Mini CRM at scale: years of an agency's work, generated in SQL, to measure the app against.
 --
---   pnpm db scale [--scale 0.2]        (README, "Scaling": the embedded server's mini_crm_scale database)
---   PGOPTIONS='-c scale.clients=20000' psql -v ON_ERROR_STOP=1 -1 -d mini_crm_scale -f database/postgresql_mini_crm_scale_data.sql
+--   pnpm db:scale [--scale 0.2]        (README, "Performance at scale"; src/scale.ts)
+--   PGOPTIONS='-c scale.clients=20000 -c scale.tasks=200000 -c scale.credentials=10000 -c scale.audit_rows=400000' \
+--     psql -v ON_ERROR_STOP=1 -1 -d mini_crm_scale -f database/postgresql_mini_crm_scale_data.sql
+--   psql -d mini_crm_scale -c 'VACUUM ANALYZE'      (then, as pnpm db:scale does: fresh statistics)
 --
--- Runs after the migrations, as the owner, in one transaction, on a database without users. The
--- sizes come from settings (unset: the full set), the secrets' key from app.encryption_key (unset:
--- the public demo key, as in the sample data):
+-- Runs after the migrations, as the owner, in one transaction (-1), on a database without users.
+-- The sizes come from settings (unset: the full set), the secrets' key from app.encryption_key
+-- (unset: the public demo key, as in the sample data):
 --   scale.users        200        users: the demo accounts (admin@, manager@, user@example.com,
 --                                 password demo-password) and colleagues
 --   scale.clients      100000     clients over five years, every status, time zone and tag
@@ -66,20 +68,28 @@ ALTER TABLE credential_audit_logs DISABLE TRIGGER trg_credential_audit_logs_chai
 ALTER TABLE credential_audit_logs DISABLE TRIGGER trg_credential_audit_logs_count;
 
 -- Indexes are built once after the load, which is several times faster than keeping them up to
--- date row by row. Those that back a constraint (keys, unique uuids) stay; the others are
--- dropped here and created again at the end from their own definitions.
+-- date row by row: the plain indexes and the unique constraints (uuids, the chain's positions) of
+-- these tables are dropped here and made again at the end from their own definitions. Primary
+-- keys stay (foreign keys hang on them), and so does any unique key a foreign key refers to.
 CREATE TEMPORARY TABLE scale_dropped_indexes ON COMMIT DROP AS
-SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS definition
+SELECT format('DROP INDEX %s', i.indexrelid::regclass) AS drop_it, pg_get_indexdef(i.indexrelid) AS make_it
 FROM pg_index i
 WHERE i.indrelid IN ('clients'::regclass, 'tasks'::regclass, 'credentials'::regclass, 'credential_audit_logs'::regclass)
-  AND NOT EXISTS (SELECT FROM pg_constraint c WHERE c.conindid = i.indexrelid);
+  AND NOT EXISTS (SELECT FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+UNION ALL
+SELECT format('ALTER TABLE %s DROP CONSTRAINT %I', c.conrelid::regclass, c.conname),
+       format('ALTER TABLE %s ADD CONSTRAINT %I %s', c.conrelid::regclass, c.conname, pg_get_constraintdef(c.oid))
+FROM pg_constraint c
+WHERE c.conrelid IN ('clients'::regclass, 'tasks'::regclass, 'credentials'::regclass, 'credential_audit_logs'::regclass)
+  AND c.contype = 'u'
+  AND NOT EXISTS (SELECT FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = c.conindid);
 
 DO $$
 DECLARE
-    index_name text;
+    statement text;
 BEGIN
-    FOR index_name IN SELECT name FROM scale_dropped_indexes LOOP
-        EXECUTE format('DROP INDEX %s', index_name);
+    FOR statement IN SELECT drop_it FROM scale_dropped_indexes LOOP
+        EXECUTE statement;
     END LOOP;
 END
 $$;
@@ -182,10 +192,11 @@ CREATE FUNCTION pg_temp.agents() RETURNS text[] LANGUAGE sql IMMUTABLE AS $$
         'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36 Edg/126.0'];
 $$;
 
--- An ASCII spelling for e-mail addresses and host names: "Chloé García" -> "chloe-garcia".
+-- An ASCII spelling for e-mail addresses and host names: "Chloé García" -> "chloe-garcia",
+-- "Chai & Co" -> "chai-co" (translate drops the characters it has no replacement for).
 CREATE FUNCTION pg_temp.scale_slug(text) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
-    SELECT regexp_replace(translate(lower($1), 'éáíóúñçöüëäåøßæ', 'eaiouncoueaaosa'), '[^a-z0-9]+', '-', 'g');
+    SELECT replace(translate(lower($1), 'éáíóúñçöüëäåøßæ &', 'eaiouncoueaaosa-'), '--', '-');
 $$;
 
 -- One element of an array, uniformly at random.
@@ -438,24 +449,25 @@ FROM (
 ) AS h
 WINDOW chain AS (ORDER BY h.created_at, h.credential_id, h.k, h.g);
 
-UPDATE credential_audit_chain_head h
-SET chain_position = a.chain_position, row_hash = a.row_hash
-FROM (SELECT chain_position, row_hash FROM credential_audit_logs ORDER BY chain_position DESC LIMIT 1) AS a;
-
-SELECT setval('credential_audit_logs_id_seq', (SELECT max(id) FROM credential_audit_logs));
-
 -- ---------------------------------------------------------------------------
 -- Back to normal: indexes, counters, triggers
 -- ---------------------------------------------------------------------------
 DO $$
 DECLARE
-    definition text;
+    statement text;
 BEGIN
-    FOR definition IN SELECT d.definition FROM scale_dropped_indexes d LOOP
-        EXECUTE definition;
+    FOR statement IN SELECT make_it FROM scale_dropped_indexes LOOP
+        EXECUTE statement;
     END LOOP;
 END
 $$;
+
+-- The chain's head is the last row appended; the ids continue after the last one.
+UPDATE credential_audit_chain_head h
+SET chain_position = a.chain_position, row_hash = a.row_hash
+FROM (SELECT chain_position, row_hash FROM credential_audit_logs ORDER BY chain_position DESC LIMIT 1) AS a;
+
+SELECT setval('credential_audit_logs_id_seq', (SELECT max(id) FROM credential_audit_logs));
 
 SELECT recount_maintained_figures();
 

@@ -8,6 +8,7 @@ import { DatabaseEnv, withoutEmptyValues } from './env.ts';
 import { migrate, withClient } from './migrate.ts';
 import { openDatabase } from './open.ts';
 import { appRoleName, appRoleUrl, enableAppLogin, newAppPassword } from './roles.ts';
+import { describeSizes, loadScaleData, scaleDatabaseName, scaleSizes } from './scale.ts';
 import { loadSampleData, seedIfEmpty } from './seed.ts';
 import { describeAuditReport, verifyAuditChain } from './verify-audit.ts';
 
@@ -18,6 +19,11 @@ const usage = `Usage: pnpm db <command>
   reset     embedded only: delete the database, migrate and load the sample data again
   start     embedded only: run the server in the foreground (for psql and other tools); Ctrl-C stops it
   url       print the connection URL
+  scale [--scale F]
+            fill a database with years of work for measuring: F = 1 (the default) is 200 users,
+            100,000 clients, 1,000,000 tasks, 50,000 credentials and 2,000,000 audit rows; 0.2 a fifth.
+            Embedded: the separate database ${scaleDatabaseName}, made anew; DATABASE_URL: that
+            database, which must have no users yet
   verify-audit
             walk the credential audit log's hash chain; exit 1 naming the first broken row
   app-login give the API's role (${appRoleName}) a new password and print its URL, for
@@ -29,7 +35,10 @@ DATABASE_URL set: those commands act on that server. Unset: on the embedded serv
 const say = (line: string) => console.log(`[db] ${line}`);
 
 async function main() {
-  const { positionals, values } = parseArgs({ allowPositionals: true, options: { help: { type: 'boolean' } } });
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: { help: { type: 'boolean' }, scale: { type: 'string' } },
+  });
   const command = positionals[0];
   if (values.help || !command || command === 'help') {
     console.log(usage);
@@ -75,6 +84,29 @@ async function main() {
         say('database reset: schema migrated, sample data loaded');
       } finally {
         await server.stop();
+      }
+      return;
+    }
+    case 'scale': {
+      const sizes = scaleSizes(Number(values.scale ?? '1'));
+      const server = isEmbedded ? await startEmbeddedPostgres(embedded) : null;
+      try {
+        let url = env.DATABASE_URL ?? '';
+        if (server) {
+          // A database of its own: the development data stays, and this one can be thrown away.
+          await withClient(server.adminUrl, async (client) => {
+            await client.query(`DROP DATABASE IF EXISTS ${scaleDatabaseName} WITH (FORCE)`);
+            await client.query(`CREATE DATABASE ${scaleDatabaseName}`);
+          });
+          url = serverUrl(server.port, scaleDatabaseName);
+        }
+        await migrate(url);
+        say(`loading ${describeSizes(sizes)}`);
+        const timings = await loadScaleData(url, sizes, env.CRM_ENCRYPTION_KEY);
+        say(`loaded in ${timings.load} s, then VACUUM ANALYZE in ${timings.vacuum} s`);
+        if (server) say(`the scale database: ${url}`);
+      } finally {
+        await server?.stop();
       }
       return;
     }

@@ -18,7 +18,6 @@ export {
   enableAppLogin,
   newAppPassword,
 } from './roles.ts';
-export { demoAccounts, demoEncryptionKey, demoPassword, loadSampleData, seedIfEmpty } from './seed.ts';
 export {
   describeSizes,
   loadScaleData,
@@ -27,4 +26,5 @@ export {
   scaleDatabaseName,
   scaleSizes,
 } from './scale.ts';
+export { demoAccounts, demoEncryptionKey, demoPassword, loadSampleData, seedIfEmpty } from './seed.ts';
 export { type AuditChainReport, type BrokenLink, describeAuditReport, verifyAuditChain } from './verify-audit.ts';

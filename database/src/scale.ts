@@ -18,9 +18,17 @@ export type ScaleSizes = { users: number; clients: number; tasks: number; creden
 
 /** The sizes at `factor` times the full set; per client: 10 tasks, half a credential, 20 audit rows. */
 export function scaleSizes(factor: number): ScaleSizes {
-  if (!(factor > 0 && factor <= 10)) throw new Error(`--scale must be a number above 0 and at most 10, not ${factor}`);
+  if (!(factor > 0 && factor <= 10)) {
+    throw new Error('--scale must be a number above 0 and at most 10 (1: the full set)');
+  }
   const clients = Math.max(1, Math.round(100_000 * factor));
-  return { users: 200, clients, tasks: clients * 10, credentials: Math.max(1, Math.round(clients / 2)), auditRows: clients * 20 };
+  return {
+    users: 200,
+    clients,
+    tasks: clients * 10,
+    credentials: Math.max(1, Math.round(clients / 2)),
+    auditRows: clients * 20,
+  };
 }
 
 export const describeSizes = (sizes: ScaleSizes) =>

@@ -52,7 +52,8 @@ beforeAll(async () => {
 });
 
 /** The names of the indexes the planner picks for a query. */
-const indexesUsedBy = async (query: string, values: unknown[] = []) => indexNames(await explain(db.pool, query, values));
+const indexesUsedBy = async (query: string, values: unknown[] = []) =>
+  indexNames(await explain(db.pool, query, values));
 
 describe('the planner uses the schema indexes', () => {
   it('finds clients by a rare tag through the GIN index idx_clients_tags', async () => {

@@ -36,3 +36,37 @@ describe('an unexpected error', () => {
     expect((await admin.clients.get.query({ id })).id).toBe(id);
   });
 });
+
+describe('a statement that is cancelled (statement_timeout, an operator)', () => {
+  it('answers 503 "took too long", not 500, and the change is not made', async () => {
+    const admin = await api.signIn('admin');
+    const { id, name } = await fixtures(api).client(null);
+    const holder = await api.db.connect();
+    try {
+      // Hold the row, so the API's UPDATE waits; then cancel that wait as statement_timeout would.
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM clients WHERE uuid = $1 FOR UPDATE', [id]);
+      const update = admin.clients.update.mutate({ id, name: 'Renamed while locked' }).then(
+        () => null,
+        (error: { message: string; data: { httpStatus: number } }) => error,
+      );
+      await expect
+        .poll(async () => {
+          const { rows } = await api.db.query<{ cancelled: boolean }>(
+            `SELECT pg_cancel_backend(pid) AS cancelled FROM pg_stat_activity
+             WHERE wait_event_type = 'Lock' AND query LIKE '%clients.update%'`,
+          );
+          return rows.some((row) => row.cancelled);
+        })
+        .toBe(true);
+      const failure = await update;
+      expect(failure?.data.httpStatus).toBe(503);
+      expect(failure?.message).toBe('the database took too long to answer; try again shortly');
+    } finally {
+      await holder.query('ROLLBACK');
+      holder.release();
+    }
+    const { rows } = await api.db.query('SELECT name FROM clients WHERE uuid = $1', [id]);
+    expect(rows[0]?.name).toBe(name);
+  });
+});

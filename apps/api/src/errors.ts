@@ -15,6 +15,8 @@ import {
   InvalidInputError,
   NotFoundError,
   NotNullIntegrityConstraintViolationError,
+  StatementCancelledError,
+  StatementTimeoutError,
   UniqueIntegrityConstraintViolationError,
 } from 'slonik';
 import { ZodError } from 'zod';
@@ -102,6 +104,12 @@ export function toTRPCError(error: unknown, log: (id: string, error: Error) => v
   if (code === '22023') return new TRPCError({ code: 'BAD_REQUEST', message: 'a value is not valid' });
 
   if (isDatabaseUnavailable(cause)) return databaseUnavailable();
+  // The pool's statement_timeout (db.ts) or a lock wait ended the statement: busy, not broken.
+  if (cause instanceof StatementTimeoutError || cause instanceof StatementCancelledError || code === '57014')
+    return new TRPCError({
+      code: 'SERVICE_UNAVAILABLE',
+      message: 'the database took too long to answer; try again shortly',
+    });
 
   const id = randomUUID();
   log(id, cause instanceof Error ? cause : new Error(String(cause)));

@@ -42,7 +42,10 @@ export const totalCap = 1000;
 export type Total = { total: number; totalIsCapped: boolean };
 
 /** From a count made by cappedCount (at most totalCap + 1). */
-export const toTotal = (count: number): Total => ({ total: Math.min(count, totalCap), totalIsCapped: count > totalCap });
+export const toTotal = (count: number): Total => ({
+  total: Math.min(count, totalCap),
+  totalIsCapped: count > totalCap,
+});
 
 /** From a count that is exact however large (a maintained figure). */
 export const exactTotal = (count: number): Total => ({ total: count, totalIsCapped: false });

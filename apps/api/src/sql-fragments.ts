@@ -21,9 +21,21 @@ export const allOf = (conditions: FragmentSqlToken[]) => sql.join(conditions, sq
 
 /**
  * `SELECT count(*) AS total` of the rows `from … where` selects, counting no further than one past
- * totalCap: a broad filter's size costs what a page of a thousand rows does, not a read of all of
- * them. Pass the result to toTotal.
+ * totalCap: a broad filter's size costs about what a page of a thousand rows does, never a read of
+ * every match. Pass the result to toTotal.
+ *
+ * `orderBy`, the list's own order, makes the count walk the index the page walks; for lists whose
+ * every filter has an index in that order (tasks, the audit log). Without it the planner finds the
+ * rows its cheapest way (for clients: the trigram and tag indexes, whose matches come unordered).
  */
-export const cappedCount = (from: FragmentSqlToken, where: FragmentSqlToken | ListSqlToken) => sql.fragment`
-  SELECT count(*) AS total FROM (SELECT FROM ${from} WHERE ${where} LIMIT ${totalCap + 1}) AS capped
+export const cappedCount = (
+  from: FragmentSqlToken,
+  where: FragmentSqlToken | ListSqlToken,
+  orderBy: FragmentSqlToken | null = null,
+) => sql.fragment`
+  SELECT count(*) AS total
+  FROM (
+    SELECT FROM ${from} WHERE ${where} ${orderBy === null ? sql.fragment`` : sql.fragment`ORDER BY ${orderBy}`}
+    LIMIT ${totalCap + 1}
+  ) AS capped
 `;

@@ -25,8 +25,11 @@ for (const { name, statements } of results) {
   const most = Math.max(0, ...figures.map((figure) => figure.mostRowsThrough));
   const sort = Math.max(0, ...figures.map((figure) => figure.largestSort));
   const seq = figures.flatMap((figure) => figure.seqScans).join(', ') || '–';
-  console.log(`| ${name} | ${statements.length} | ${ms.toFixed(2)} | ${Math.round(most)} | ${Math.round(sort)} | ${seq} |`);
+  console.log(
+    `| ${name} | ${statements.length} | ${ms.toFixed(2)} | ${Math.round(most)} | ${Math.round(sort)} | ${seq} |`,
+  );
 }
 for (const { name, statements } of results.filter((result) => values.show && result.name.includes(values.show))) {
-  for (const statement of statements) console.log(`\n${name}: ${statement.sql.slice(0, 60)}\n${describePlan(statement.plan)}`);
+  for (const statement of statements)
+    console.log(`\n${name}: ${statement.sql.slice(0, 60)}\n${describePlan(statement.plan)}`);
 }

@@ -1,9 +1,9 @@
 /**
- * Property-based inputs for every procedure, shared by the regular suite (test/fuzz.test.ts, 100 runs
- * each) and the fault suite (test/faults/fuzz.faults.ts, 1 000 runs each for sign-in and the vault).
- * Inputs start from a valid one with some fields replaced by junk (wrong types, blanks, NULs, huge
- * strings, SQL, bad uuids), or are junk altogether. The property: the answer is a success or a 4xx,
- * never a 5xx, and a refused call changes no row count.
+ * Property-based inputs for every procedure, shared by the regular suite (test/fuzz.test.ts and
+ * test/fuzz-vault.test.ts, 100 runs each) and the fault suite (test/faults/fuzz.faults.ts, 1 000 runs
+ * each for sign-in and the vault). Inputs start from a valid one with some fields replaced by junk
+ * (wrong types, blanks, NULs, huge strings, SQL, bad uuids), or are junk altogether. The property:
+ * the answer is a success or a 4xx, never a 5xx, and a refused call changes no row count.
  */
 import { TRPCClientError } from '@trpc/client';
 import fc from 'fast-check';

@@ -6,7 +6,15 @@
  * interceptor turns each statement into EXPLAIN (ANALYZE, FORMAT JSON) of itself with the same bind
  * values: a change to a query is a change to what is measured here.
  */
-import { type ExplainRow, indexNames, type PlanNode, planNodes, planOf, rowsSorted, rowsThrough } from '@mini-crm/database/plans';
+import {
+  type ExplainRow,
+  indexNames,
+  type PlanNode,
+  planNodes,
+  planOf,
+  rowsSorted,
+  rowsThrough,
+} from '@mini-crm/database/plans';
 import { dashboardTaskLimit } from '@mini-crm/models';
 import { createPgDriverFactory } from '@slonik/pg-driver';
 import pg from 'pg';
@@ -119,7 +127,10 @@ const clientsList =
   };
 
 const tasksList =
-  (filters: (fixtures: Fixtures) => Partial<TaskFilters>, after: (fixtures: Fixtures) => [string | null, string] | null = () => null) =>
+  (
+    filters: (fixtures: Fixtures) => Partial<TaskFilters>,
+    after: (fixtures: Fixtures) => [string | null, string] | null = () => null,
+  ) =>
   async (tx: Transaction, fixtures: Fixtures) => {
     const all = { ...noTaskFilters, ...filters(fixtures) };
     await listTasks(tx, all, after(fixtures), page);
@@ -141,7 +152,13 @@ export const planCases: PlanCase[] = [
   {
     name: 'clients.list after a -createdAt cursor',
     run: async (tx, f) => {
-      await listClients(tx, noClientFilters, '-createdAt', ['-createdAt', f.midClient.createdAt, f.midClient.uuid], page);
+      await listClients(
+        tx,
+        noClientFilters,
+        '-createdAt',
+        ['-createdAt', f.midClient.createdAt, f.midClient.uuid],
+        page,
+      );
     },
   },
   { name: 'clients.list status archived', run: clientsList({ status: 'archived' }) },
@@ -269,7 +286,8 @@ function auditCases(): PlanCase[] {
     ],
   ];
   const summary =
-    (after: (f: Fixtures) => Fixtures['midSummary'] | null) => async (tx: Transaction, f: Fixtures, ownerId: number | null) => {
+    (after: (f: Fixtures) => Fixtures['midSummary'] | null) =>
+    async (tx: Transaction, f: Fixtures, ownerId: number | null) => {
       await listAuditSummary(tx, { ownerId }, after(f), page);
       await countAuditSummary(tx, { ownerId });
     };
@@ -299,7 +317,7 @@ export async function explainCases(url: string, fixtures: Fixtures, cases = plan
         : { ...query, sql: `EXPLAIN (ANALYZE, FORMAT JSON) ${query.sql}` },
     afterQueryExecution: (_context, query, result) => {
       if (query.sql.startsWith('EXPLAIN')) {
-        const row = result.rows[0] as ExplainRow;
+        const row = result.rows[0] as unknown as ExplainRow;
         statements.push({
           sql: query.sql.replace(/^EXPLAIN \(ANALYZE, FORMAT JSON\)\s*/, '').trim(),
           plan: planOf(row),

@@ -59,7 +59,10 @@ export type PostgresProcess = {
 };
 
 /** Starts PostgreSQL on the folder's data and port with extra `-c` settings; resolves once it takes connections. */
-export async function startPostgres(folder: DataFolder, settings: Record<string, string> = {}): Promise<PostgresProcess> {
+export async function startPostgres(
+  folder: DataFolder,
+  settings: Record<string, string> = {},
+): Promise<PostgresProcess> {
   const pgData = join(folder.dir, 'postgres');
   const binary = await postgresBinary(pgData);
   const owner = await stat(pgData);
@@ -154,4 +157,3 @@ async function waitUntilGone(pids: number[]) {
     await new Promise((done) => setTimeout(done, 20));
   }
 }
-

@@ -59,7 +59,7 @@ async function startApi(appUrl: string, keys: string | EncryptionKeys, log: stri
     encryptionKey: keys,
     logger: { level: 'debug', stream: { write: (line: string) => void log.push(line) } },
   });
-  isAppLoggingDebug = app.log.isLevelEnabled('debug');
+  isAppLoggingDebug = app.log.level === 'debug';
   await app.listen({ host: '127.0.0.1', port: 0 });
   return {
     app,
@@ -216,8 +216,10 @@ beforeAll(async () => {
       .map((row) => row.query)
       .join('\n'),
     pgStatActivity: [...activity].join('\n'),
-    auditRows: (await client.query<{ row: string }>('SELECT row_to_json(a)::text AS row FROM credential_audit_logs a'))
-      .rows.map((row) => row.row)
+    auditRows: (
+      await client.query<{ row: string }>('SELECT row_to_json(a)::text AS row FROM credential_audit_logs a')
+    ).rows
+      .map((row) => row.row)
       .join('\n'),
   }));
 }, 120_000);

@@ -5,7 +5,7 @@
  *
  *   const web = useBrowser();
  *   const page = await web.signIn('manager');
- *   await page.getByRole('link', { name: 'Clients' }).click();
+ *   await openFromNav(page, 'Clients');
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type AccountName, useTestApi } from '@mini-crm/api/testing';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -64,20 +64,75 @@ export function useBrowser() {
     return page;
   }
 
-  /** Signs in through the sign-in form and waits for the dashboard. */
+  /** A fresh page signed in as one of the harness's accounts, on the dashboard. */
   async function signIn(name: AccountName, viewport = desktop): Promise<Page> {
     const page = await newPage(viewport);
-    const account = api.accounts[name];
-    await page.goto('/sign-in');
-    await page.getByLabel('E-mail').fill(account.email);
-    await page.getByLabel('Password').fill(account.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
+    await signInOn(page, api.accounts[name]);
     return page;
   }
 
-  return { api, newPage, signIn };
+  /** How many rows `SELECT count(*) FROM <from>` finds in the test database ($1… bind `params`). */
+  async function countRows(from: string, params: unknown[] = []): Promise<number> {
+    const { rows } = await api.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${from}`, params);
+    return rows[0]?.n ?? 0;
+  }
+
+  return { api, newPage, signIn, countRows };
 }
+
+type SignInDetails = { email: string; password: string };
+
+/** Fills in the sign-in form the page shows and submits it. */
+export async function submitSignIn(page: Page, { email, password }: SignInDetails) {
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** Signs in on this page through the sign-in form (at `signInUrl`) and waits for the dashboard. */
+export async function signInOn(page: Page, details: SignInDetails, signInUrl = '/sign-in') {
+  await page.goto(signInUrl);
+  await submitSignIn(page, details);
+  await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
+}
+
+/** Follows a link of the main navigation and waits for the page's heading of the same name. */
+export async function openFromNav(page: Page, name: string) {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name }).click();
+  await page.getByRole('heading', { name, level: 1 }).waitFor();
+}
+
+/** The URLs of the page's requests that contain `part` (e.g. a procedure name), from now on. */
+export function requestsTo(page: Page, part: string): string[] {
+  const urls: string[] = [];
+  page.on('request', (request) => {
+    if (request.url().includes(part)) urls.push(request.url());
+  });
+  return urls;
+}
+
+/**
+ * Saves a screenshot of the page as it is now (`name`) and expects no serious accessibility problems
+ * on it; at phone width also that nothing pushes the page sideways (only tables scroll, inside their
+ * own box), so it reflows as WCAG asks.
+ */
+export async function expectAccessible(page: Page, name: string) {
+  await screenshot(page, name);
+  const width = page.viewportSize()?.width ?? desktop.width;
+  if (width <= phone.width) {
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+  }
+  expect(await seriousA11yViolations(page)).toEqual([]);
+}
+
+/** The text of what a control's aria-describedby names: the message (and hint) under a field. */
+export const describedText = (control: Locator) =>
+  control.evaluate((element) =>
+    (element.getAttribute('aria-describedby') ?? '')
+      .split(' ')
+      .map((id) => document.getElementById(id)?.textContent ?? '')
+      .join(' '),
+  );
 
 /** Saves the page as test-results/screenshots/<name>.png: an artifact of the run, never committed. */
 export async function screenshot(page: Page, name: string) {

@@ -8,7 +8,7 @@ import { fixtures } from '@mini-crm/api/testing/fixtures';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { clockIn } from '../src/ui/time.ts';
-import { phone, screenshot, seriousA11yViolations, useBrowser } from './browser.ts';
+import { describedText, expectAccessible, openFromNav, phone, requestsTo, useBrowser } from './browser.ts';
 
 const web = useBrowser();
 const make = fixtures(web.api);
@@ -32,16 +32,17 @@ async function expectListed(page: Page, names: string[]) {
 
 const urlParam = (page: Page, key: string) => new URL(page.url()).searchParams.get(key);
 
-async function openClients(page: Page) {
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Clients' }).click();
-  await page.getByRole('heading', { name: 'Clients', level: 1 }).waitFor();
+/** Opens a client's page by its address and waits for its name as the heading. */
+async function openClient(page: Page, client: { id: string; name: string }) {
+  await page.goto(`/clients/${client.id}`);
+  await page.getByRole('heading', { name: client.name, level: 1 }).waitFor();
 }
 
 describe('the client list', () => {
   it('creates a client with tags, then finds it by search and by the tag filter, also after a reload', async () => {
     await make.client('manager', { name: 'Quartz Mills', tags: ['wholesale'] });
     const page = await web.signIn('user');
-    await openClients(page);
+    await openFromNav(page, 'Clients');
 
     await page.getByRole('button', { name: 'New client' }).click();
     const dialog = page.getByRole('dialog', { name: 'New client' });
@@ -62,7 +63,7 @@ describe('the client list', () => {
     ]);
 
     // Search as you type: part of the name, another letter case.
-    await openClients(page);
+    await openFromNav(page, 'Clients');
     await expectListed(page, ['Quartz Mills', 'Zephyr Logistics']);
     await page.getByLabel('Search').fill('phyr log');
     await expectListed(page, ['Zephyr Logistics']);
@@ -105,11 +106,8 @@ describe('the client list', () => {
 
   it('bad input shows the message under its field and saves nothing; corrected, it saves', async () => {
     const page = await web.signIn('manager');
-    let createRequests = 0;
-    page.on('request', (request) => {
-      if (request.url().includes('clients.create')) createRequests += 1;
-    });
-    await openClients(page);
+    const createRequests = requestsTo(page, 'clients.create');
+    await openFromNav(page, 'Clients');
     await page.getByRole('button', { name: 'New client' }).click();
     const dialog = page.getByRole('dialog', { name: 'New client' });
     // The dialog opens with the cursor in its first field.
@@ -126,14 +124,13 @@ describe('the client list', () => {
     ] as const) {
       const field = dialog.getByLabel(label);
       await expect(field.getAttribute('aria-invalid')).resolves.toBe('true');
-      const describedBy = (await field.getAttribute('aria-describedby')) ?? '';
-      await expect(dialog.locator(`[id="${describedBy}"]`).textContent()).resolves.toBe(message);
+      await expect(describedText(field)).resolves.toBe(message);
     }
     await dialog.getByText('Please correct the marked fields.').waitFor();
     // The cursor is in the first field to correct.
     await expect(dialog.getByLabel('E-mail').evaluate((input) => input === document.activeElement)).resolves.toBe(true);
     expect(await clientRow('Ill-Formed Ltd')).toEqual([]);
-    expect(createRequests).toBe(0);
+    expect(createRequests).toEqual([]);
     // What was typed is still there to correct.
     await expect(dialog.getByLabel('Name').inputValue()).resolves.toBe('Ill-Formed Ltd');
 
@@ -152,8 +149,7 @@ describe('changing and deleting a client', () => {
     const others = await make.client('otherUser', { name: 'Someone Else’s Client' });
     const page = await web.signIn('user');
 
-    await page.goto(`/clients/${own.id}`);
-    await page.getByRole('heading', { name: 'Own Client', level: 1 }).waitFor();
+    await openClient(page, own);
     expect(await page.getByRole('button', { name: 'Delete' }).count()).toBe(0);
     await page.getByRole('button', { name: 'Edit' }).click();
     const dialog = page.getByRole('dialog', { name: 'Edit Own Client' });
@@ -165,8 +161,7 @@ describe('changing and deleting a client', () => {
     await page.getByText('Own Company GmbH').waitFor();
     expect((await clientRow('Own Client'))[0]?.company).toBe('Own Company GmbH');
 
-    await page.goto(`/clients/${others.id}`);
-    await page.getByRole('heading', { name: 'Someone Else’s Client', level: 1 }).waitFor();
+    await openClient(page, others);
     await page.getByText('Only its owner, a manager or an admin can change this client.').waitFor();
     for (const name of ['Edit', 'Archive', 'Delete']) {
       expect(await page.getByRole('button', { name, exact: true }).count(), name).toBe(0);
@@ -178,8 +173,7 @@ describe('changing and deleting a client', () => {
     const doomed = await make.client('user', { name: 'Short-Lived Co' });
     await make.task(doomed.id, { title: 'Goes with it' });
     const page = await web.signIn('manager');
-    await page.goto(`/clients/${doomed.id}`);
-    await page.getByRole('heading', { name: 'Short-Lived Co', level: 1 }).waitFor();
+    await openClient(page, doomed);
 
     await page.getByRole('button', { name: 'Delete' }).click();
     const confirm = page.getByRole('dialog', { name: 'Delete Short-Lived Co?' });
@@ -200,8 +194,7 @@ describe('changing and deleting a client', () => {
     const vaulted = await make.client('user', { name: 'Vaulted Inc' });
     await make.credential(vaulted.id, { label: 'Router admin' });
     const page = await web.signIn('admin');
-    await page.goto(`/clients/${vaulted.id}`);
-    await page.getByRole('heading', { name: 'Vaulted Inc', level: 1 }).waitFor();
+    await openClient(page, vaulted);
 
     await page.getByRole('button', { name: 'Delete' }).click();
     const confirm = page.getByRole('dialog', { name: 'Delete Vaulted Inc?' });
@@ -231,8 +224,7 @@ describe('the client page', () => {
 
     const page = await web.signIn('manager');
     const before = new Date();
-    await page.goto(`/clients/${client.id}`);
-    await page.getByRole('heading', { name: 'Tokyo Trading', level: 1 }).waitFor();
+    await openClient(page, client);
     const figures = await page.getByRole('list', { name: 'Figures' }).getByRole('listitem').allTextContents();
     expect(figures).toEqual(['4 tasks', '2 pending', '1 in progress', '1 overdue', '1 completed', '1 credential']);
     const localTime = await page.getByRole('region', { name: 'Details' }).getByRole('time').textContent();
@@ -280,36 +272,28 @@ describe('screenshots and accessibility', () => {
     await make.task(shown.id, { title: 'Quarterly review', dueIn: 1 });
 
     const page = await web.signIn('manager');
-    await openClients(page);
+    await openFromNav(page, 'Clients');
     await expectListed(page, expect.arrayContaining(['Aurora Analytics', 'Beacon Bakery', 'Cobalt Couriers']));
-    await screenshot(page, 'clients-list');
-    expect(await seriousA11yViolations(page)).toEqual([]);
+    await expectAccessible(page, 'clients-list');
 
     await page.getByRole('button', { name: 'New client' }).click();
     const dialog = page.getByRole('dialog', { name: 'New client' });
     await dialog.getByRole('button', { name: 'Create client' }).click();
     await dialog.getByText('is required').waitFor();
-    await screenshot(page, 'client-form-errors');
-    expect(await seriousA11yViolations(page)).toEqual([]);
+    await expectAccessible(page, 'client-form-errors');
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
 
     await page.getByRole('link', { name: 'Aurora Analytics' }).click();
     await page.getByRole('heading', { name: 'Aurora Analytics', level: 1 }).waitFor();
     await page.getByRole('tabpanel').getByText('Quarterly review').waitFor();
-    await screenshot(page, 'client-detail');
-    expect(await seriousA11yViolations(page)).toEqual([]);
+    await expectAccessible(page, 'client-detail');
     await page.context().close();
 
     const onPhone = await web.signIn('user', phone);
     await onPhone.goto('/clients?status=prospect');
     await expectListed(onPhone, ['Beacon Bakery']);
-    await screenshot(onPhone, 'clients-list-phone');
-    expect(await seriousA11yViolations(onPhone)).toEqual([]);
-    // The page itself does not scroll sideways; only the table does, inside its frame.
-    await expect(onPhone.evaluate(() => document.documentElement.scrollWidth)).resolves.toBeLessThanOrEqual(
-      phone.width,
-    );
+    await expectAccessible(onPhone, 'clients-list-phone');
     await onPhone.context().close();
   });
 

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { freePort } from '@mini-crm/database/testing';
 import { createServer, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useBrowser } from './browser.ts';
+import { signInOn, useBrowser } from './browser.ts';
 
 const web = useBrowser();
 let vite: ViteDevServer;
@@ -33,11 +33,7 @@ afterAll(async () => {
 describe('development: Vite proxied to the API', () => {
   it('serves the app and lets a user sign in through the proxy', async () => {
     const page = await web.newPage();
-    await page.goto(`${viteUrl}/sign-in`);
-    await page.getByLabel('E-mail').fill(web.api.accounts.manager.email);
-    await page.getByLabel('Password').fill(web.api.accounts.manager.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
+    await signInOn(page, web.api.accounts.manager, `${viteUrl}/sign-in`);
     expect(new URL(page.url()).origin).toBe(viteUrl);
     await page.context().close();
   });

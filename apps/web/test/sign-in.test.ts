@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { phone, screenshot, seriousA11yViolations, useBrowser } from './browser.ts';
+import { expectAccessible, phone, requestsTo, submitSignIn, useBrowser } from './browser.ts';
 
 const web = useBrowser();
 
@@ -22,9 +22,7 @@ describe('signing in and out', () => {
   it('a wrong password shows an error and stays on the sign-in page', async () => {
     const page = await web.newPage();
     await page.goto('/sign-in');
-    await page.getByLabel('E-mail').fill(web.api.accounts.user.email);
-    await page.getByLabel('Password').fill('not the password');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await submitSignIn(page, { email: web.api.accounts.user.email, password: 'not the password' });
     await expect(page.getByRole('alert').first().textContent()).resolves.toBe('Wrong e-mail or password.');
     expect(new URL(page.url()).pathname).toBe('/sign-in');
     await page.context().close();
@@ -32,25 +30,20 @@ describe('signing in and out', () => {
 
   it('an e-mail that is not one shows the message under the field, before anything is sent', async () => {
     const page = await web.newPage();
-    let loginRequests = 0;
-    page.on('request', (request) => {
-      if (request.url().includes('auth.login')) loginRequests += 1;
-    });
+    const logins = requestsTo(page, 'auth.login');
     await page.goto('/sign-in');
     await page.getByLabel('E-mail').fill('not-an-email');
     await page.getByLabel('Password').fill('whatever');
     await page.getByLabel('Password').press('Enter');
     await expect(page.getByText('is not a valid e-mail address').isVisible()).resolves.toBe(true);
-    expect(loginRequests).toBe(0);
+    expect(logins).toEqual([]);
     await page.context().close();
   });
 
   it('a deep link opens after signing in', async () => {
     const page = await web.newPage();
     await page.goto('/profile');
-    await page.getByLabel('E-mail').fill(web.api.accounts.manager.email);
-    await page.getByLabel('Password').fill(web.api.accounts.manager.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await submitSignIn(page, web.api.accounts.manager);
     await page.getByRole('heading', { name: 'Your profile' }).waitFor();
     expect(new URL(page.url()).pathname).toBe('/profile');
     await page.context().close();
@@ -60,8 +53,7 @@ describe('signing in and out', () => {
     const page = await web.newPage(phone);
     await page.goto('/sign-in');
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-    await screenshot(page, 'sign-in-phone');
-    expect(await seriousA11yViolations(page)).toEqual([]);
+    await expectAccessible(page, 'sign-in-phone');
     await page.context().close();
   });
 });

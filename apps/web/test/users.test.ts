@@ -6,7 +6,7 @@
 import { fixtures } from '@mini-crm/api/testing/fixtures';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { phone, screenshot, seriousA11yViolations, useBrowser } from './browser.ts';
+import { expectAccessible, openFromNav, phone, requestsTo, signInOn, useBrowser } from './browser.ts';
 
 const web = useBrowser();
 const make = fixtures(web.api);
@@ -23,7 +23,7 @@ const userInDb = async (email: string) => {
 };
 
 const openUsers = async (page: Page) => {
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
+  await openFromNav(page, 'Users');
   await page.getByRole('table', { name: 'Users' }).waitFor();
 };
 
@@ -114,8 +114,7 @@ describe('the users page', () => {
   });
 
   it('bad input shows each field’s message and creates nobody; a taken e-mail comes back under its field', async () => {
-    const count = async () =>
-      (await web.api.db.query<{ n: number }>('SELECT count(*)::int AS n FROM users')).rows[0]?.n;
+    const count = () => web.countRows('users');
     const before = await count();
     const page = await web.signIn('admin');
     await openUsers(page);
@@ -153,26 +152,19 @@ describe('the users page', () => {
     await page.context().close();
 
     const other = await web.newPage();
-    await other.goto('/sign-in');
-    await other.getByLabel('E-mail').fill(web.api.accounts.otherUser.email);
-    await other.getByLabel('Password').fill('a-brand-new-password');
-    await other.getByRole('button', { name: 'Sign in' }).click();
-    await other.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
+    await signInOn(other, { email: web.api.accounts.otherUser.email, password: 'a-brand-new-password' });
     await other.context().close();
   });
 
   it('a manager has no Users link and is told they are not allowed', async () => {
     const page = await web.signIn('manager');
     expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).count()).toBe(0);
-    let usersRequests = 0;
-    page.on('request', (request) => {
-      if (request.url().includes('users.list')) usersRequests += 1;
-    });
+    const usersRequests = requestsTo(page, 'users.list');
     await page.goto('/users');
     await page.getByRole('heading', { name: 'Users', level: 1 }).waitFor();
     expect(await page.getByRole('alert').textContent()).toContain('Not allowed: only admins manage users.');
     expect(await page.getByRole('button', { name: 'New user' }).count()).toBe(0);
-    expect(usersRequests).toBe(0);
+    expect(usersRequests).toEqual([]);
     await page.context().close();
   });
 
@@ -180,20 +172,16 @@ describe('the users page', () => {
     await make.user('manager');
     const page = await web.signIn('admin');
     await openUsers(page);
-    await screenshot(page, 'users');
-    expect(await seriousA11yViolations(page)).toEqual([]);
+    await expectAccessible(page, 'users');
     await page.getByRole('button', { name: 'New user' }).click();
     await page.getByRole('dialog', { name: 'New user' }).waitFor();
-    await screenshot(page, 'user-form');
-    expect(await seriousA11yViolations(page)).toEqual([]);
+    await expectAccessible(page, 'user-form');
     await page.context().close();
 
     const small = await web.signIn('admin', phone);
     await small.goto('/users');
     await small.getByRole('table', { name: 'Users' }).waitFor();
-    await screenshot(small, 'users-phone');
-    expect(await small.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(phone.width);
-    expect(await seriousA11yViolations(small)).toEqual([]);
+    await expectAccessible(small, 'users-phone');
     await small.context().close();
   });
 });

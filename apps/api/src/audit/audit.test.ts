@@ -100,6 +100,7 @@ describe('audit.list', () => {
       items: [entry('decrypt', 'manager'), entry('view', 'user'), entry('create', 'user')],
       nextCursor: null,
       total: 3,
+      totalIsCapped: false,
     });
     expect(JSON.stringify(page)).not.toContain(secret);
 
@@ -135,7 +136,12 @@ describe('audit.list', () => {
       const page = await user.audit.list.query({ limit: 100 });
       expect(inScope(page)).toEqual([own, own, own]);
       expect(page.items.every((item) => item.credential.id !== foreign)).toBe(true);
-      expect(await user.audit.list.query({ credentialId: foreign })).toEqual({ items: [], nextCursor: null, total: 0 });
+      expect(await user.audit.list.query({ credentialId: foreign })).toEqual({
+        items: [],
+        nextCursor: null,
+        total: 0,
+        totalIsCapped: false,
+      });
       expect((await user.audit.list.query({ userId: api.accounts.user.id, limit: 100 })).items).not.toContainEqual(
         expect.objectContaining({ credential: expect.objectContaining({ id: foreign }) }),
       );
@@ -265,6 +271,51 @@ describe('audit.summary', () => {
     const { items: all } = await manager.audit.summary.query({ limit: 100 });
     expect(all.find((row) => row.credential.id === foreign)).toMatchObject({ isDeleted: true, accessCount: 2 });
     expect(all.some((row) => row.credential.id === own)).toBe(true);
+  });
+
+  it('comes a page at a time, by client name and label, each credential once, with the total', async () => {
+    const names = ['Pager Zed', 'Pager Alpha', 'Pager Mid'];
+    const clients = [];
+    for (const name of names) clients.push(await make.client('user', { name }));
+    const labels = ['b', 'a', 'c'];
+    for (const client of clients) for (const label of labels) await makeSilentCredential(client.id, label);
+
+    const user = await signIn('user');
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const page: Awaited<ReturnType<typeof user.audit.summary.query>> = await user.audit.summary.query({
+        limit: 2,
+        cursor,
+      });
+      expect(page).toMatchObject({ totalIsCapped: false });
+      seen.push(
+        ...page.items
+          .filter((row) => row.client.name.startsWith('Pager'))
+          .map((row) => `${row.client.name} ${row.credential.label}`),
+      );
+      cursor = page.nextCursor;
+      pages++;
+    } while (cursor && pages < 100);
+    expect(seen).toEqual(
+      ['Pager Alpha', 'Pager Mid', 'Pager Zed'].flatMap((name) => ['a', 'b', 'c'].map((label) => `${name} ${label}`)),
+    );
+    const first = await user.audit.summary.query();
+    expect(first.items.length).toBeLessThanOrEqual(25);
+    expect(first.total).toBe(
+      Number(
+        (
+          await api.db.query(
+            'SELECT count(*) FROM credentials cd JOIN clients c ON c.id = cd.client_id WHERE c.owner_user_id = $1',
+            [api.accounts.user.internalId],
+          )
+        ).rows[0]?.count,
+      ),
+    );
+    await expect(user.audit.summary.query({ cursor: 'not-a-cursor' })).rejects.toMatchObject({
+      data: { httpStatus: 400 },
+    });
   });
 });
 

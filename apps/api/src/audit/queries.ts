@@ -75,6 +75,8 @@ function filterConditions(filters: AuditFilters, visibility: Visibility) {
   return conditions;
 }
 
+const newestFirst = sql.fragment`a.created_at DESC, a.id DESC`;
+
 /**
  * One page, newest first by (created_at, id). The cursor is the last entry's uuid: the serial id
  * stays inside, and created_at keeps its microseconds (epoch ms in a cursor would lose them).
@@ -107,7 +109,7 @@ export function listAuditEntries(
     FROM (
       SELECT a.id FROM credential_audit_logs a
       WHERE ${allOf(conditions)}
-      ORDER BY a.created_at DESC, a.id DESC
+      ORDER BY ${newestFirst}
       LIMIT ${limit + 1}
     ) AS page
     JOIN credential_audit_logs a ON a.id = page.id
@@ -126,7 +128,7 @@ export const countAuditEntries = async (
 ): Promise<Total> =>
   toTotal(
     await db.oneFirst(sql.type(TotalRow)`
-      /* audit.count */ ${cappedCount(sql.fragment`credential_audit_logs a`, allOf(filterConditions(filters, visibility)))}
+      /* audit.count */ ${cappedCount(sql.fragment`credential_audit_logs a`, allOf(filterConditions(filters, visibility)), newestFirst)}
     `),
   );
 
@@ -160,9 +162,6 @@ export const SummaryCursor = z.tuple([
 ]);
 export type SummaryCursor = z.output<typeof SummaryCursor>;
 
-/** The credentials (deleted ones too) of the summary, for the page query and its count. */
-const summarySource = sql.fragment`credentials cd JOIN clients cl ON cl.id = cd.client_id`;
-
 /**
  * credential_audit_summary's figures, a page at a time, by client (name, then uuid; as clients.list)
  * and label. The figures come from the maintained credential_audit_stats, one row per credential
@@ -190,7 +189,8 @@ export function listAuditSummary(
            COALESCE(s.access_count, 0) AS access_count, COALESCE(s.view_count, 0) AS view_count,
            COALESCE(s.decrypt_count, 0) AS decrypt_count, s.last_accessed_at,
            COALESCE(s.unique_user_count, 0) AS unique_user_count, COALESCE(s.unique_ip_count, 0) AS unique_ip_count
-    FROM ${summarySource}
+    FROM credentials cd
+    JOIN clients cl ON cl.id = cd.client_id
     LEFT JOIN credential_audit_stats s ON s.credential_id = cd.id
     WHERE ${allOf(conditions)}
     ORDER BY cl.name, cl.uuid, cd.label, cd.uuid
@@ -202,7 +202,7 @@ export function listAuditSummary(
 export const countAuditSummary = async (db: CommonQueryMethods, visibility: Visibility): Promise<Total> =>
   toTotal(
     await db.oneFirst(sql.type(TotalRow)`
-      /* audit.summaryCount */ ${cappedCount(summarySource, visibleTo(visibility, sql.fragment`cd.client_id`))}
+      /* audit.summaryCount */ ${cappedCount(sql.fragment`credentials cd`, visibleTo(visibility, sql.fragment`cd.client_id`))}
     `),
   );
 

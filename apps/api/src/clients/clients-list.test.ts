@@ -138,6 +138,44 @@ describe('clients.list filters', () => {
     expect(all.total).toBe((await api.db.query('SELECT 1 FROM clients')).rowCount);
   });
 
+  it('searches one or two characters as the start of the name, company or e-mail (an index serves both)', async () => {
+    const user = await api.signIn('user');
+    const [qName, qCompany, qEmail] = await insertClients([
+      { name: 'Qwerty Labs' },
+      { name: 'Nobody', company: 'Qz Holdings' },
+      { name: 'Someone Else', email: 'qz@mail.example' },
+      { name: 'Iraq Qz Import' }, // q and qz inside, not at the start
+    ]);
+    const ids = async (search: string) =>
+      (await user.clients.list.query({ search, limit: 100 })).items.map((c) => c.id);
+    expect((await ids('q')).sort()).toEqual([qName, qCompany, qEmail].sort());
+    expect((await ids('QZ')).sort()).toEqual([qCompany, qEmail].sort());
+    // From three characters on, anywhere.
+    expect(await ids('q i')).toEqual([]);
+    expect((await ids('qz ')).length).toBe(2);
+  });
+
+  it('counts past a thousand matches as "1000+", and counts a status or everyone exactly', async () => {
+    const user = await api.signIn('user');
+    await api.db.query(
+      `INSERT INTO clients (name, status, tags) SELECT 'Many ' || g, 'archived', ARRAY['many'] FROM generate_series(1, 1005) g`,
+    );
+    const tagged = await user.clients.list.query({ tags: ['many'], limit: 5 });
+    expect(tagged).toMatchObject({ total: 1000, totalIsCapped: true });
+    expect(tagged.items).toHaveLength(5);
+    const searched = await user.clients.list.query({ search: 'many', limit: 5 });
+    expect(searched).toMatchObject({ total: 1000, totalIsCapped: true });
+    const { rows } = await api.db.query<{ archived: number; all: number }>(
+      "SELECT count(*) FILTER (WHERE status = 'archived')::int AS archived, count(*)::int AS all FROM clients",
+    );
+    expect(await user.clients.list.query({ status: 'archived', limit: 1 })).toMatchObject({
+      total: rows[0]?.archived,
+      totalIsCapped: false,
+    });
+    expect(await user.clients.list.query({ limit: 1 })).toMatchObject({ total: rows[0]?.all, totalIsCapped: false });
+    await api.db.query("DELETE FROM clients WHERE name LIKE 'Many %'");
+  });
+
   it('filters by status, by tags (any or all) and by owner, combined with AND', async () => {
     const user = await api.signIn('user');
     const [redBlue, red, blueProspect] = await insertClients(
@@ -162,6 +200,7 @@ describe('clients.list filters', () => {
       items: [],
       nextCursor: null,
       total: 0,
+      totalIsCapped: false,
     });
   });
 

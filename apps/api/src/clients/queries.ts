@@ -159,7 +159,8 @@ export function listClients(
 
 /**
  * The list's size: exact from the maintained client_status_counts when only a status (or nothing)
- * filters it, else counted up to totalCap.
+ * filters it, else counted up to totalCap (in no order: the trigram and tag indexes find matches
+ * unordered).
  */
 export async function countClients(db: CommonQueryMethods, filters: ClientFilters): Promise<Total> {
   if (filters.search === null && filters.tags.length === 0 && filters.ownerId === null) {

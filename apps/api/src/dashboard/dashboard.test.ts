@@ -69,7 +69,7 @@ describe('dashboard.summary: my tasks', () => {
     expect(myTasks.overdue.total).toBe(23);
     const dates = myTasks.overdue.items.map((task) => task.dueDate ?? '');
     expect(dates).toEqual([...dates].sort());
-    expect(myTasks.dueToday).toEqual({ items: [], total: 0 });
+    expect(myTasks.dueToday).toEqual({ items: [], total: 0, totalIsCapped: false });
   });
 
   it('measures "today" in the caller’s zone (UTC+14 and UTC-11)', async () => {

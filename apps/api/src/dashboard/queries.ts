@@ -27,7 +27,7 @@ export function listUrgentTasksOf(db: CommonQueryMethods, userId: number, limit:
   const branches = urgentKinds.map((urgency) => {
     const mine = sql.fragment`t.assigned_user_id = ${userId} AND ${urgencyConditions[urgency]}`;
     return sql.fragment`(
-      SELECT ${taskColumns}, (${cappedCount(sql.fragment`tasks t`, mine)}) AS urgency_total
+      SELECT ${taskColumns}, (${cappedCount(sql.fragment`tasks t`, mine, sql.fragment`t.due_date, t.uuid`)}) AS urgency_total
       FROM task_overview t
       WHERE ${mine}
       ORDER BY t.due_date, t.uuid

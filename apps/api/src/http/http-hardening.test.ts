@@ -7,7 +7,9 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TRPCClientError } from '@trpc/client';
+import { sql } from 'slonik';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { testEncryptionKey, useTestApi } from '../../test/api.ts';
 import { fixtures, rowCounts } from '../../test/fixtures.ts';
 import { createCrmClient } from '../client.ts';
@@ -18,6 +20,9 @@ import { contentSecurityPolicy, strictTransportSecurity } from './security-heade
 const api = useTestApi();
 
 type Server = Awaited<ReturnType<typeof buildServer>>;
+
+/** What a refused call of the typed client carries. */
+type ClientError = { data: { httpStatus: number; code: string }; message: string };
 
 /** A server on the test database that also serves a built SPA, behind a proxy it trusts. */
 async function serverWithSpa(webDir: string) {
@@ -130,7 +135,7 @@ describe('the body size limit', () => {
       .mutate({ name: 'Too big', notes: 'x'.repeat(httpLimits.bodyLimit) })
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(TRPCClientError);
-    const { data, message } = error as TRPCClientError<never> & { data: { httpStatus: number; code: string } };
+    const { data, message } = error as ClientError;
     expect(data.httpStatus).toBe(413);
     expect(data.code).toBe('PAYLOAD_TOO_LARGE');
     expect(message).toBe('the request is larger than 128 KiB');
@@ -142,7 +147,8 @@ describe('the body size limit', () => {
     const big = JSON.stringify({ name: 'y'.repeat(httpLimits.bodyLimit) });
     const chunked = new ReadableStream({
       start(controller) {
-        for (let at = 0; at < big.length; at += 16_384) controller.enqueue(new TextEncoder().encode(big.slice(at, at + 16_384)));
+        for (let at = 0; at < big.length; at += 16_384)
+          controller.enqueue(new TextEncoder().encode(big.slice(at, at + 16_384)));
         controller.close();
       },
     });
@@ -168,7 +174,11 @@ describe('the body size limit', () => {
 
 describe('request timeouts', () => {
   it('answers 503 with a clear message when a request takes longer than the handler timeout', async () => {
-    const app = await buildServer({ pool: api.pool, encryptionKey: testEncryptionKey, limits: { handlerTimeout: 300 } });
+    const app = await buildServer({
+      pool: api.pool,
+      encryptionKey: testEncryptionKey,
+      limits: { handlerTimeout: 300 },
+    });
     const url = await listen(app);
     const client = await fixtures(api).client('admin');
     // Another transaction holds the client's row, so the update waits on its lock.
@@ -181,10 +191,12 @@ describe('request timeouts', () => {
       const started = Date.now();
       const error = (await admin.clients.update
         .mutate({ id: client.id, name: 'Waited' })
-        .catch((caught: unknown) => caught)) as TRPCClientError<never> & { data: { httpStatus: number } };
+        .catch((caught: unknown) => caught)) as ClientError;
       expect(Date.now() - started).toBeLessThan(5_000);
       expect(error.data.httpStatus).toBe(503);
-      expect(error.message).toBe('the server took too long to answer; check whether the change was made before retrying');
+      expect(error.message).toBe(
+        'the server took too long to answer; check whether the change was made before retrying',
+      );
     } finally {
       await blocker.query('ROLLBACK');
       blocker.release();
@@ -220,7 +232,14 @@ describe('request timeouts', () => {
     }
   });
 
-  it('uses bounded defaults, each shorter than the one that wraps it', () => {
+  it('uses bounded defaults, each shorter than the one that wraps it', async () => {
+    // What the API's own connections run with (db.ts): a statement ends before the request's limit.
+    const settings = await api.pool.one(
+      sql.type(z.object({ statement: z.string(), idle: z.string() }))`
+        SELECT current_setting('statement_timeout') AS statement,
+               current_setting('idle_in_transaction_session_timeout') AS idle`,
+    );
+    expect(settings).toEqual({ statement: '30s', idle: expect.stringMatching(/^\d+(s|min)$/) });
     expect(httpLimits.requestTimeout).toBeGreaterThan(0);
     expect(httpLimits.handlerTimeout).toBeGreaterThan(30_000); // the pool's statement timeout answers first
     expect(httpLimits.connectionTimeout).toBeGreaterThan(httpLimits.handlerTimeout);

@@ -94,6 +94,9 @@ function filterConditions(filters: TaskFilters) {
   return conditions;
 }
 
+/** The list's order: the (…, due_date, uuid) indexes' own, which keep NULLs last. */
+const listOrder = sql.fragment`t.due_date ASC NULLS LAST, t.uuid ASC`;
+
 /**
  * One page (limit + 1 rows, for toPage) after the cursor's row, in (due_date ASC NULLS LAST, uuid)
  * order: the order of the (…, due_date, uuid) indexes, which keep NULLs last. After a dated cursor
@@ -104,7 +107,7 @@ export function listTasks(db: CommonQueryMethods, filters: TaskFilters, after: T
   const conditions = filterConditions(filters);
   const page = (extra: FragmentSqlToken) => sql.fragment`
     SELECT ${taskColumns} FROM task_overview t WHERE ${allOf([...conditions, extra])}
-    ORDER BY t.due_date ASC NULLS LAST, t.uuid ASC
+    ORDER BY ${listOrder}
     LIMIT ${limit + 1}
   `;
   if (after === null || after[0] === null) {
@@ -131,7 +134,7 @@ export function listTasks(db: CommonQueryMethods, filters: TaskFilters, after: T
 export const countTasks = async (db: CommonQueryMethods, filters: TaskFilters): Promise<Total> =>
   toTotal(
     await db.oneFirst(sql.type(TotalRow)`
-      /* tasks.count */ ${cappedCount(sql.fragment`tasks t`, allOf(filterConditions(filters)))}
+      /* tasks.count */ ${cappedCount(sql.fragment`tasks t`, allOf(filterConditions(filters)), listOrder)}
     `),
   );
 

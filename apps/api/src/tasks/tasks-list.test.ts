@@ -129,6 +129,7 @@ describe('tasks.list filters', () => {
       items: [],
       nextCursor: null,
       total: 0,
+      totalIsCapped: false,
     });
   });
 

@@ -27,6 +27,8 @@ const userColumns = sql.fragment`u.uuid, u.email, u.name, u.role, u.is_active, u
 const UserListRow = UserRow.extend({ sort_name: z.string() });
 export type UserListRow = z.output<typeof UserListRow>;
 
+const byName = sql.fragment`lower(u.name), u.uuid`;
+
 /** The list's cursor: the last row's (lower(name), uuid). */
 export const UserCursor = z.tuple([z.string().refine((name) => !name.includes('\u0000')), z.uuid()]);
 
@@ -60,7 +62,7 @@ export function listUsers(
     SELECT ${userColumns}, lower(u.name) AS sort_name
     FROM users u
     WHERE ${allOf(conditions)}
-    ORDER BY lower(u.name), u.uuid
+    ORDER BY ${byName}
     LIMIT ${limit + 1}
   `);
 }
@@ -69,7 +71,7 @@ export function listUsers(
 export const countUsers = async (db: CommonQueryMethods, filters: UserFilters): Promise<Total> =>
   toTotal(
     await db.oneFirst(sql.type(TotalRow)`
-      /* users.count */ ${cappedCount(sql.fragment`users u`, allOf(filterConditions(filters)))}
+      /* users.count */ ${cappedCount(sql.fragment`users u`, allOf(filterConditions(filters)), byName)}
     `),
   );
 

@@ -55,6 +55,7 @@ describe('60 s of mixed load on 64 connections', () => {
     expect(unexplainedWrites(tally, inspection)).toEqual([]);
     expect(inspection.credentialsWithoutOneCreateRow).toEqual([]);
     expect(inspection.credentialsNotDecrypting).toEqual([]);
+    expect(inspection.tasksWithoutClient).toEqual([]);
     expect(inspection.auditChain.firstBroken).toBeNull();
     expect(stack.api().hasExited()).toBe(false);
   });

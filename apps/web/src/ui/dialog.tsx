@@ -46,6 +46,28 @@ export function Dialog({ title, onClose, children }: DialogProps) {
   );
 }
 
+type ActionsProps = {
+  /** The submit button's words, and what it says while the form is being saved. */
+  submitLabel: string;
+  pendingLabel?: string;
+  isPending: boolean;
+  onCancel: () => void;
+};
+
+/** A form dialog's footer: Cancel, then the form's submit button, disabled while saving. */
+export function DialogActions({ submitLabel, pendingLabel = 'Saving…', isPending, onCancel }: ActionsProps) {
+  return (
+    <footer className="dialog-actions">
+      <button type="button" onClick={onCancel}>
+        Cancel
+      </button>
+      <button type="submit" className="primary" disabled={isPending}>
+        {isPending ? pendingLabel : submitLabel}
+      </button>
+    </footer>
+  );
+}
+
 type ConfirmProps = {
   title: string;
   message: ReactNode;

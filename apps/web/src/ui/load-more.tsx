@@ -1,25 +1,32 @@
 /**
  * Keyset paging for lists: "Load more" fetches the page after the last row shown, so the list stays
- * fast however long it is (no OFFSET), and says how many of how many are shown.
+ * fast however long it is (no OFFSET), and says how many of how many are shown. Every list answers
+ * pages of `{ items, total, totalIsCapped }`; a list is a useInfiniteQuery over them.
  */
-type Props = {
-  shown: number;
-  total: number;
-  hasMore: boolean;
-  isLoading: boolean;
-  onLoadMore: () => void;
-  noun: string;
+
+/** The part of a useInfiniteQuery result over a list's pages that paging needs. */
+export type PagedList<T> = {
+  data: { pages: readonly { items: readonly T[]; total: number; totalIsCapped?: boolean }[] } | undefined;
+  hasNextPage: boolean;
+  isFetchingNextPage: boolean;
+  fetchNextPage: () => unknown;
 };
 
-export function LoadMore({ shown, total, hasMore, isLoading, onLoadMore, noun }: Props) {
+/** The rows of every page loaded so far. */
+export const loadedItems = <T,>(list: PagedList<T>): T[] => list.data?.pages.flatMap((page) => page.items) ?? [];
+
+export function LoadMore({ list, noun }: { list: PagedList<unknown>; noun: string }) {
+  const first = list.data?.pages[0];
+  // A capped count means "more than total" (the API stops counting there).
+  const total = first ? `${first.total}${first.totalIsCapped ? '+' : ''}` : '0';
   return (
     <div className="toolbar" aria-live="polite">
       <span className="muted">
-        Showing {shown} of {total} {noun}
+        Showing {loadedItems(list).length} of {total} {noun}
       </span>
-      {hasMore && (
-        <button type="button" onClick={onLoadMore} disabled={isLoading}>
-          {isLoading ? 'Loading…' : 'Load more'}
+      {list.hasNextPage && (
+        <button type="button" onClick={() => list.fetchNextPage()} disabled={list.isFetchingNextPage}>
+          {list.isFetchingNextPage ? 'Loading…' : 'Load more'}
         </button>
       )}
     </div>

@@ -5,19 +5,16 @@
  */
 import { AuditListInput } from '@mini-crm/models';
 import { skipToken, useInfiniteQuery, useQuery } from '@tanstack/react-query';
-import { Link } from 'wouter';
 import { useUser } from '../../app/session.tsx';
-import { type RouterOutputs, trpc } from '../../app/trpc.ts';
-import { Badge } from '../../ui/badge.tsx';
+import { trpc } from '../../app/trpc.ts';
 import { Field, SelectField } from '../../ui/field.tsx';
 import { validate } from '../../ui/form.ts';
 import { auditActionLabels, optionsOf } from '../../ui/labels.ts';
-import { LoadMore } from '../../ui/load-more.tsx';
+import { LoadMore, loadedItems } from '../../ui/load-more.tsx';
 import { Empty, ErrorState, Loading } from '../../ui/states.tsx';
-import { formatDateTime } from '../../ui/time.ts';
 import { useUrlFilters } from '../../ui/url-state.ts';
+import { AuditEntryTable } from './audit-entry-table.tsx';
 import { dayStartIn } from './day-range.ts';
-import { shortUserAgent } from './user-agent.ts';
 
 export const filterKeys = ['action', 'user', 'credential', 'from', 'to'] as const;
 
@@ -41,6 +38,7 @@ export function AuditLog() {
       getNextPageParam: (page) => page.nextCursor ?? undefined,
     }),
   );
+  const entries = loadedItems(log);
   const hasFilters = filterKeys.some((key) => filters[key]);
 
   return (
@@ -79,84 +77,20 @@ export function AuditLog() {
         <Loading label="Loading the log…" />
       ) : log.isError ? (
         <ErrorState error={log.error} onRetry={() => log.refetch()} />
+      ) : entries.length === 0 ? (
+        <Empty>{hasFilters ? 'No entries match these filters.' : 'Nothing has been recorded yet.'}</Empty>
       ) : (
-        <LogTable
-          entries={log.data.pages.flatMap((page) => page.items)}
-          total={log.data.pages[0]?.total ?? 0}
-          hasMore={log.hasNextPage}
-          isLoadingMore={log.isFetchingNextPage}
-          onLoadMore={() => log.fetchNextPage()}
-          hasFilters={hasFilters}
-        />
+        <>
+          <AuditEntryTable
+            entries={entries}
+            columns={['when', 'action', 'credential', 'client', 'user', 'ip', 'browser']}
+            caption="Audit log, newest first"
+            isCaptionHidden
+          />
+          <LoadMore list={log} noun="entries" />
+        </>
       )}
     </section>
-  );
-}
-
-type Entry = RouterOutputs['audit']['list']['items'][number];
-
-type TableProps = {
-  entries: Entry[];
-  total: number;
-  hasMore: boolean;
-  isLoadingMore: boolean;
-  onLoadMore: () => void;
-  hasFilters: boolean;
-};
-
-function LogTable({ entries, total, hasMore, isLoadingMore, onLoadMore, hasFilters }: TableProps) {
-  const user = useUser();
-  if (entries.length === 0) {
-    return <Empty>{hasFilters ? 'No entries match these filters.' : 'Nothing has been recorded yet.'}</Empty>;
-  }
-  return (
-    <>
-      <div className="table-wrap">
-        <table>
-          <caption className="visually-hidden">Audit log, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Action</th>
-              <th scope="col">Credential</th>
-              <th scope="col">Client</th>
-              <th scope="col">User</th>
-              <th scope="col">IP</th>
-              <th scope="col">Browser</th>
-            </tr>
-          </thead>
-          <tbody>
-            {entries.map((entry) => (
-              <tr key={entry.id}>
-                <td className="nowrap">{formatDateTime(entry.createdAt, user.timezone)}</td>
-                <td>
-                  <Badge tone={entry.action === 'decrypt' ? 'warn' : entry.action === 'delete' ? 'danger' : 'neutral'}>
-                    {auditActionLabels[entry.action]}
-                  </Badge>
-                </td>
-                <td>
-                  {entry.credential.label} {entry.credential.isDeleted && <Badge tone="danger">deleted</Badge>}
-                </td>
-                <td>
-                  <Link href={`/clients/${entry.client.id}`}>{entry.client.name}</Link>
-                </td>
-                <td>{entry.user ? entry.user.name : <span className="muted">system</span>}</td>
-                <td>{entry.ipAddress ?? <span className="muted">unknown</span>}</td>
-                <td title={entry.userAgent ?? undefined}>{shortUserAgent(entry.userAgent)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      <LoadMore
-        shown={entries.length}
-        total={total}
-        hasMore={hasMore}
-        isLoading={isLoadingMore}
-        onLoadMore={onLoadMore}
-        noun="entries"
-      />
-    </>
   );
 }
 
@@ -183,12 +117,15 @@ function UserFilter({ value, onChange, error }: FilterProps) {
   );
 }
 
-/** The credentials the caller may see, from audit.summary (which the summary panel reads too). */
+/**
+ * The credentials the caller may see, from audit.summary: its first page of 100 (the most it gives).
+ * One beyond them is still reached by its name in the panels, a link that sets this filter.
+ */
 function CredentialFilter({ value, onChange, error }: FilterProps) {
-  const summary = useQuery(trpc.audit.summary.queryOptions());
+  const summary = useQuery(trpc.audit.summary.queryOptions({ limit: 100 }));
   const options = [
     { value: '', label: summary.isPending ? 'Loading credentials…' : 'Any credential' },
-    ...(summary.data ?? []).map((row) => ({
+    ...(summary.data?.items ?? []).map((row) => ({
       value: row.credential.id,
       label: `${row.credential.label} — ${row.client.name}${row.isDeleted ? ' (deleted)' : ''}`,
     })),

@@ -16,10 +16,8 @@ export function AuditPage() {
           ? 'Every credential’s history: views, reveals and changes, with who, when and from where.'
           : 'The history of the credentials of the clients you own. Times are in your time zone.'}
       </p>
-      <div className="columns">
-        <UnusualAccessPanel />
-        <StaleCredentialsPanel />
-      </div>
+      <UnusualAccessPanel />
+      <StaleCredentialsPanel />
       <AuditLog />
       <AuditSummaryPanel />
     </>

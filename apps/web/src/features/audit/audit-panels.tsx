@@ -1,21 +1,21 @@
 /**
  * The spec's monitoring views beside the log: unusual access (more than 10 events or more than 3
  * IPs on a credential in 24 hours), stale credentials (untouched for 30 days) and the per-credential
- * summary. A credential's name filters the log to it (a link, so it is also shareable).
+ * summary. A credential's name filters the log to it (a link, so it is also shareable). The
+ * dashboard shows the unusual-access panel too.
  */
-import { useQuery } from '@tanstack/react-query';
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'wouter';
 import { useUser } from '../../app/session.tsx';
 import { trpc } from '../../app/trpc.ts';
 import { Badge } from '../../ui/badge.tsx';
+import { LoadMore, loadedItems } from '../../ui/load-more.tsx';
 import { Empty, ErrorState, Loading } from '../../ui/states.tsx';
 import { formatDateTime } from '../../ui/time.ts';
 
-/** Long lists show this many rows until asked for all. */
+/** Long lists show this many rows until asked for more (all, or the next page). */
 const firstRows = 20;
-
-const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
 
 const logOf = (credentialId: string) => `/audit?credential=${credentialId}`;
 
@@ -24,6 +24,82 @@ function CredentialLink({ id, label }: { id: string; label: string }) {
     <Link href={logOf(id)} aria-label={`${label}: show its entries in the log`}>
       {label}
     </Link>
+  );
+}
+
+/** Access figures of one credential, as audit.summary and audit.unusualAccess give them. */
+type Figures = {
+  credential: { id: string; label: string };
+  client: { id: string; name: string };
+  isDeleted: boolean;
+  accessCount: number;
+  uniqueUserCount: number;
+  uniqueIpCount: number;
+  lastAccessedAt: string | null;
+  viewCount?: number;
+  decryptCount?: number;
+};
+
+type FiguresProps = {
+  rows: readonly Figures[];
+  caption: string;
+  /** Break the events down into views and reveals (the summary has them). */
+  withBreakdown?: boolean;
+};
+
+/** One row per credential; its name leads to its entries in the log. */
+function FiguresTable({ rows, caption, withBreakdown = false }: FiguresProps) {
+  const lastAccess = useLastAccess();
+  return (
+    <div className="table-wrap">
+      <table>
+        <caption className="visually-hidden">{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Credential</th>
+            <th scope="col">Client</th>
+            <th scope="col">Events</th>
+            {withBreakdown && (
+              <>
+                <th scope="col">Views</th>
+                <th scope="col">Reveals</th>
+              </>
+            )}
+            <th scope="col">Users</th>
+            <th scope="col">IPs</th>
+            <th scope="col">Last access</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr key={row.credential.id}>
+              <td>
+                <CredentialLink id={row.credential.id} label={row.credential.label} />
+                {row.isDeleted && (
+                  <>
+                    {' '}
+                    <Badge tone="danger">deleted</Badge>
+                  </>
+                )}
+              </td>
+              <td>
+                <Link href={`/clients/${row.client.id}`}>{row.client.name}</Link>
+              </td>
+              <td>{row.accessCount}</td>
+              {withBreakdown && (
+                <>
+                  <td>{row.viewCount}</td>
+                  <td>{row.decryptCount}</td>
+                </>
+              )}
+              <td>{row.uniqueUserCount}</td>
+              <td>{row.uniqueIpCount}</td>
+              <td className="nowrap">{lastAccess(row.lastAccessedAt)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
@@ -42,9 +118,9 @@ function ShowAll({ total, isAll, onShowAll }: { total: number; isAll: boolean; o
   );
 }
 
+/** Shown on the audit page and, for managers and admins, on the dashboard. */
 export function UnusualAccessPanel() {
   const unusual = useQuery(trpc.audit.unusualAccess.queryOptions());
-  const lastAccess = useLastAccess();
   return (
     <section className="card" aria-labelledby="unusual-heading">
       <h2 id="unusual-heading">Unusual access</h2>
@@ -56,16 +132,10 @@ export function UnusualAccessPanel() {
       ) : unusual.data.length === 0 ? (
         <Empty>Nothing unusual in the last 24 hours.</Empty>
       ) : (
-        <ul className="alert-list">
-          {unusual.data.map((row) => (
-            <li key={row.credential.id}>
-              <Badge tone="danger">{plural(row.accessCount, 'event')}</Badge>{' '}
-              <CredentialLink id={row.credential.id} label={row.credential.label} /> ({row.client.name}
-              {row.credential.isDeleted && ', deleted'}): {plural(row.uniqueIpCount, 'IP')},{' '}
-              {plural(row.uniqueUserCount, 'user')}, last {lastAccess(row.lastAccessedAt)}
-            </li>
-          ))}
-        </ul>
+        <FiguresTable
+          rows={unusual.data.map((row) => ({ ...row, isDeleted: row.credential.isDeleted }))}
+          caption="Unusual access"
+        />
       )}
     </section>
   );
@@ -104,9 +174,10 @@ export function StaleCredentialsPanel() {
 }
 
 export function AuditSummaryPanel() {
-  const summary = useQuery(trpc.audit.summary.queryOptions());
-  const lastAccess = useLastAccess();
-  const [isAll, setAll] = useState(false);
+  const summary = useInfiniteQuery(
+    trpc.audit.summary.infiniteQueryOptions({ limit: firstRows }, { getNextPageParam: (page) => page.nextCursor }),
+  );
+  const rows = loadedItems(summary);
   return (
     <section className="card" aria-labelledby="summary-heading">
       <h2 id="summary-heading">Per credential</h2>
@@ -114,47 +185,12 @@ export function AuditSummaryPanel() {
         <Loading />
       ) : summary.isError ? (
         <ErrorState error={summary.error} onRetry={() => summary.refetch()} />
-      ) : summary.data.length === 0 ? (
+      ) : rows.length === 0 ? (
         <Empty>No credentials yet.</Empty>
       ) : (
         <>
-          <div className="table-wrap">
-            <table>
-              <caption className="visually-hidden">Access per credential</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Credential</th>
-                  <th scope="col">Client</th>
-                  <th scope="col">Events</th>
-                  <th scope="col">Views</th>
-                  <th scope="col">Reveals</th>
-                  <th scope="col">Users</th>
-                  <th scope="col">IPs</th>
-                  <th scope="col">Last access</th>
-                </tr>
-              </thead>
-              <tbody>
-                {(isAll ? summary.data : summary.data.slice(0, firstRows)).map((row) => (
-                  <tr key={row.credential.id}>
-                    <td>
-                      <CredentialLink id={row.credential.id} label={row.credential.label} />{' '}
-                      {row.isDeleted && <Badge tone="danger">deleted</Badge>}
-                    </td>
-                    <td>
-                      <Link href={`/clients/${row.client.id}`}>{row.client.name}</Link>
-                    </td>
-                    <td>{row.accessCount}</td>
-                    <td>{row.viewCount}</td>
-                    <td>{row.decryptCount}</td>
-                    <td>{row.uniqueUserCount}</td>
-                    <td>{row.uniqueIpCount}</td>
-                    <td className="nowrap">{lastAccess(row.lastAccessedAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <ShowAll total={summary.data.length} isAll={isAll} onShowAll={() => setAll(true)} />
+          <FiguresTable rows={rows} caption="Access per credential" withBreakdown />
+          <LoadMore list={summary} noun="credentials" />
         </>
       )}
     </section>

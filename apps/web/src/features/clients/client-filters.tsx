@@ -5,11 +5,11 @@
  */
 import { type ClientListInput, ClientSort, ClientStatus, Id, Tag } from '@mini-crm/models';
 import { useQuery } from '@tanstack/react-query';
-import { type FormEvent, useEffect, useRef, useState } from 'react';
+import type { FormEvent } from 'react';
 import { trpc } from '../../app/trpc.ts';
 import { SelectField, TextField } from '../../ui/field.tsx';
 import { clientStatusLabels, optionsOf } from '../../ui/labels.ts';
-import { useDebounced } from '../../ui/url-state.ts';
+import { useUrlSearch } from '../../ui/url-state.ts';
 import { UserSelect } from '../users/user-select.tsx';
 import { TagInput } from './tag-input.tsx';
 
@@ -52,28 +52,12 @@ export const hasFilters = (filters: Filters) => Boolean(filters.q || filters.sta
 export function ClientFilters({ filters, setFilters }: { filters: Filters; setFilters: SetFilters }) {
   const input = listInputOf(filters);
   const tags = useQuery(trpc.clients.tags.queryOptions(undefined, { staleTime: 60_000 }));
-  const [search, setSearch] = useState(filters.q);
-  const settled = useDebounced(search, 300);
-  // What this box last wrote to the URL: a different q in the URL came from elsewhere (a link).
-  const written = useRef(filters.q);
-
-  useEffect(() => {
-    if (settled === written.current) return;
-    written.current = settled;
-    setFilters({ q: settled });
-  }, [settled, setFilters]);
-
-  useEffect(() => {
-    if (filters.q === written.current) return;
-    written.current = filters.q;
-    setSearch(filters.q);
-  }, [filters.q]);
+  const search = useUrlSearch(filters.q, (q) => setFilters({ q }), 300);
 
   // Enter applies the search at once instead of waiting for the pause.
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    written.current = search;
-    setFilters({ q: search });
+    search.submit();
   };
 
   const setTags = (next: string[]) => setFilters({ tags: next.join(',') });
@@ -84,8 +68,8 @@ export function ClientFilters({ filters, setFilters }: { filters: Filters; setFi
         <TextField
           label="Search"
           type="search"
-          value={search}
-          onChange={(event) => setSearch(event.target.value)}
+          value={search.text}
+          onChange={(event) => search.setText(event.target.value)}
           placeholder="Name, company or e-mail"
           autoComplete="off"
         />

@@ -9,7 +9,7 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { isStaff, useUser } from '../../app/session.tsx';
 import { queryClient, type RouterOutputs, trpc } from '../../app/trpc.ts';
-import { Dialog } from '../../ui/dialog.tsx';
+import { Dialog, DialogActions } from '../../ui/dialog.tsx';
 import { FormError, SelectField, TextAreaField, TextField } from '../../ui/field.tsx';
 import { useFormErrors } from '../../ui/form.ts';
 import { clientStatusLabels, optionsOf } from '../../ui/labels.ts';
@@ -172,14 +172,11 @@ export function ClientFormDialog({ client, onClose, onSaved }: Props) {
           error={form.errors.notes}
         />
         {form.errors.ownerId && !canChooseOwner && <FormError message={form.errors.ownerId} />}
-        <footer className="dialog-actions">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={isPending}>
-            {isPending ? 'Saving…' : client ? 'Save changes' : 'Create client'}
-          </button>
-        </footer>
+        <DialogActions
+          submitLabel={client ? 'Save changes' : 'Create client'}
+          isPending={isPending}
+          onCancel={onClose}
+        />
       </form>
     </Dialog>
   );

@@ -12,6 +12,7 @@ import { TagList } from '../../ui/badge.tsx';
 import { Empty, ErrorState, Loading } from '../../ui/states.tsx';
 import { formatDateTime } from '../../ui/time.ts';
 import { useUrlFilters } from '../../ui/url-state.ts';
+import { WebLink } from '../../ui/web-link.tsx';
 import { CredentialsPanel } from '../credentials/credentials-panel.tsx';
 import { ClientTasks } from '../tasks/client-tasks.tsx';
 import { ArchiveButton, DeleteClientDialog } from './client-actions.tsx';
@@ -102,13 +103,7 @@ function ClientDetail({ client }: { client: Client }) {
             </dd>
             <dt>Website</dt>
             <dd>
-              {client.websiteUrl ? (
-                <a href={client.websiteUrl} target="_blank" rel="noopener noreferrer">
-                  {client.websiteUrl}
-                </a>
-              ) : (
-                <span className="muted">—</span>
-              )}
+              <WebLink href={client.websiteUrl} />
             </dd>
             <dt>Owner</dt>
             <dd>{client.owner ? client.owner.name : <span className="muted">No owner</span>}</dd>

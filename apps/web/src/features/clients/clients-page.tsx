@@ -10,7 +10,7 @@ import { Link, useLocation, useSearch } from 'wouter';
 import { useUser } from '../../app/session.tsx';
 import { trpc } from '../../app/trpc.ts';
 import { TagList } from '../../ui/badge.tsx';
-import { LoadMore } from '../../ui/load-more.tsx';
+import { LoadMore, loadedItems } from '../../ui/load-more.tsx';
 import { Empty, ErrorState, Loading } from '../../ui/states.tsx';
 import { formatDateTime } from '../../ui/time.ts';
 import { useUrlFilters } from '../../ui/url-state.ts';
@@ -39,8 +39,7 @@ export function ClientsPage() {
       placeholderData: keepPreviousData,
     }),
   );
-  const clients = list.data?.pages.flatMap((page) => page.items) ?? [];
-  const total = list.data?.pages[0]?.total ?? 0;
+  const clients = loadedItems(list);
 
   return (
     <>
@@ -107,14 +106,7 @@ export function ClientsPage() {
               </tbody>
             </table>
           </div>
-          <LoadMore
-            shown={clients.length}
-            total={total}
-            hasMore={list.hasNextPage}
-            isLoading={list.isFetchingNextPage}
-            onLoadMore={() => list.fetchNextPage()}
-            noun="clients"
-          />
+          <LoadMore list={list} noun="clients" />
         </>
       )}
       {isCreating && (

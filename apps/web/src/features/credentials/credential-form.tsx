@@ -7,7 +7,7 @@ import { CredentialCreateInput, CredentialUpdateInput } from '@mini-crm/models';
 import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { queryClient, type RouterOutputs, trpc } from '../../app/trpc.ts';
-import { Dialog } from '../../ui/dialog.tsx';
+import { Dialog, DialogActions } from '../../ui/dialog.tsx';
 import { Field, FormError, TextAreaField, TextField } from '../../ui/field.tsx';
 import { useFormErrors } from '../../ui/form.ts';
 import { defaultLength, generatePassword, maxLength, minLength } from './password-generator.ts';
@@ -97,14 +97,7 @@ export function CredentialForm({ clientId, credential, onClose }: Props) {
           onChange={(event) => setNotes(event.target.value)}
           error={form.errors.notes}
         />
-        <footer className="dialog-actions">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={isPending}>
-            {isPending ? 'Saving…' : isEdit ? 'Save' : 'Create credential'}
-          </button>
-        </footer>
+        <DialogActions submitLabel={isEdit ? 'Save' : 'Create credential'} isPending={isPending} onCancel={onClose} />
       </form>
     </Dialog>
   );

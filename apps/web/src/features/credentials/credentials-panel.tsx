@@ -12,6 +12,7 @@ import { ConfirmDialog } from '../../ui/dialog.tsx';
 import { messageOf } from '../../ui/errors.ts';
 import { Empty, ErrorState, Loading } from '../../ui/states.tsx';
 import { formatDateTime } from '../../ui/time.ts';
+import { WebLink } from '../../ui/web-link.tsx';
 import { CredentialActivity } from './credential-activity.tsx';
 import { type Credential, CredentialForm } from './credential-form.tsx';
 import { Reveal } from './reveal.tsx';
@@ -95,13 +96,7 @@ function CredentialCard({ credential, canEdit, onEdit, onDelete }: CardProps) {
           <dd>{credential.username ?? <span className="muted">—</span>}</dd>
           <dt>URL</dt>
           <dd>
-            {credential.url ? (
-              <a href={credential.url} target="_blank" rel="noopener noreferrer">
-                {credential.url}
-              </a>
-            ) : (
-              <span className="muted">—</span>
-            )}
+            <WebLink href={credential.url} />
           </dd>
           {credential.notes && (
             <>

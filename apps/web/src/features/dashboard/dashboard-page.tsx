@@ -9,9 +9,10 @@ import { isStaff, useUser } from '../../app/session.tsx';
 import { trpc } from '../../app/trpc.ts';
 import { ErrorState, Loading } from '../../ui/states.tsx';
 import { formatDay } from '../../ui/time.ts';
+import { UnusualAccessPanel } from '../audit/audit-panels.tsx';
 import { ClientsByStatus } from './clients-by-status.tsx';
 import { MyTaskList } from './my-task-list.tsx';
-import { CredentialActivity, UnusualAccess } from './vault-panels.tsx';
+import { CredentialActivity } from './vault-panels.tsx';
 
 export function DashboardPage() {
   const user = useUser();
@@ -51,14 +52,14 @@ export function DashboardPage() {
               />
             </div>
           </section>
-          <div className="columns">
-            <ClientsByStatus counts={summary.data.clientsByStatus} />
-            {isStaff(user) && (
-              <CredentialActivity entries={summary.data.recentCredentialActivity} timeZone={summary.data.timezone} />
-            )}
-          </div>
-          {/* audit.unusualAccess is asked only for managers and admins. */}
-          {isStaff(user) && <UnusualAccess timeZone={summary.data.timezone} />}
+          <ClientsByStatus counts={summary.data.clientsByStatus} />
+          {/* The vault's tables take the full width; audit.unusualAccess is asked only for managers and admins. */}
+          {isStaff(user) && (
+            <>
+              <CredentialActivity entries={summary.data.recentCredentialActivity} />
+              <UnusualAccessPanel />
+            </>
+          )}
         </>
       )}
     </>

@@ -9,6 +9,7 @@ import { type FormEvent, useState } from 'react';
 import { z } from 'zod';
 import { isStaff, useUser } from '../../app/session.tsx';
 import { trpc } from '../../app/trpc.ts';
+import { Dialog } from '../../ui/dialog.tsx';
 import { FormError, SelectField, TextAreaField, TextField } from '../../ui/field.tsx';
 import { useFormErrors } from '../../ui/form.ts';
 import { optionsOf, taskPriorityLabels, taskStatusLabels } from '../../ui/labels.ts';
@@ -146,5 +147,14 @@ export function TaskForm({ task, client: presetClient, onSaved, onCancel }: Prop
         )}
       </div>
     </form>
+  );
+}
+
+/** "New task" in a dialog that closes once the task is saved (the tasks page, a client's Tasks tab). */
+export function NewTaskDialog({ client, onClose }: { client?: PickedClient | null; onClose: () => void }) {
+  return (
+    <Dialog title="New task" onClose={onClose}>
+      <TaskForm {...(client && { client })} onSaved={onClose} onCancel={onClose} />
+    </Dialog>
   );
 }

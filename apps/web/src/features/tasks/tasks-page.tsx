@@ -4,22 +4,18 @@
  * to), pages load by keyset ("Load more"), and a row's status changes in place.
  */
 import { Id, TaskPriority, TaskStatus, TaskUrgency } from '@mini-crm/models';
-import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
 import type { z } from 'zod';
 import { isStaff, useUser } from '../../app/session.tsx';
 import { trpc } from '../../app/trpc.ts';
-import { Dialog } from '../../ui/dialog.tsx';
 import { SelectField, TextField } from '../../ui/field.tsx';
 import { optionsOf, taskPriorityLabels, taskStatusLabels, urgencyLabels } from '../../ui/labels.ts';
-import { LoadMore } from '../../ui/load-more.tsx';
-import { Empty, ErrorState, Loading } from '../../ui/states.tsx';
-import { useDebounced, useUrlFilters } from '../../ui/url-state.ts';
+import { useUrlFilters, useUrlSearch } from '../../ui/url-state.ts';
 import { UserSelect } from '../users/user-select.tsx';
 import { ClientPicker } from './client-picker.tsx';
-import { useToday } from './task-actions.ts';
-import { TaskForm } from './task-form.tsx';
-import { TaskTable } from './task-table.tsx';
+import { NewTaskDialog } from './task-form.tsx';
+import { TaskList } from './task-list.tsx';
 
 const filterKeys = ['q', 'urgency', 'status', 'priority', 'assignee', 'client', 'open'] as const;
 
@@ -37,15 +33,13 @@ const openOptions = [
 
 export function TasksPage() {
   const user = useUser();
-  const today = useToday();
   const [filters, setFilters] = useUrlFilters(filterKeys);
-  const [text, setText] = useState(filters.q);
-  const search = useDebounced(text.trim());
+  const search = useUrlSearch(filters.q, (q) => setFilters({ q }));
   const [isAdding, setAdding] = useState(false);
 
   const clientId = known(Id, filters.client);
   const input = {
-    search: search || null,
+    search: filters.q.trim() || null,
     urgency: known(TaskUrgency, filters.urgency),
     status: known(TaskStatus, filters.status),
     priority: known(TaskPriority, filters.priority),
@@ -54,22 +48,11 @@ export function TasksPage() {
     isOpen: filters.open === 'yes' ? true : filters.open === 'no' ? false : null,
     limit: 25,
   };
-  // The search box writes to the URL once typing settles; only a new settled text may write, or
-  // "Clear filters" would be undone by the text that was still settling.
-  useEffect(() => {
-    if (search !== filters.q) setFilters({ q: search || null });
-  }, [search]);
-
-  const tasks = useInfiniteQuery(
-    trpc.tasks.list.infiniteQueryOptions(input, { getNextPageParam: (page) => page.nextCursor }),
-  );
   // The client filter is an id in the URL; its name comes from the API.
   const filterClient = useQuery({ ...trpc.clients.get.queryOptions({ id: clientId ?? '' }), enabled: !!clientId });
   // A new task starts on the filtered client, if the user may add tasks to it.
   const presetClient =
     filterClient.data && (isStaff(user) || filterClient.data.ownerId === user.id) ? filterClient.data : null;
-  const items = tasks.data?.pages.flatMap((page) => page.items) ?? [];
-  const total = tasks.data?.pages[0]?.total ?? 0;
   const isFiltered = filterKeys.some((key) => filters[key] !== '');
 
   return (
@@ -85,8 +68,8 @@ export function TasksPage() {
           <TextField
             label="Search"
             type="search"
-            value={text}
-            onChange={(event) => setText(event.target.value)}
+            value={search.text}
+            onChange={(event) => search.setText(event.target.value)}
             placeholder="Title or description"
           />
           <SelectField
@@ -130,7 +113,7 @@ export function TasksPage() {
             type="button"
             className="link-button"
             onClick={() => {
-              setText('');
+              search.setText('');
               setFilters(Object.fromEntries(filterKeys.map((key) => [key, null])));
             }}
           >
@@ -139,34 +122,17 @@ export function TasksPage() {
         )}
       </search>
 
-      {tasks.isPending ? (
-        <Loading label="Loading tasks…" />
-      ) : tasks.isError ? (
-        <ErrorState error={tasks.error} onRetry={() => tasks.refetch()} />
-      ) : items.length === 0 ? (
-        <Empty>{isFiltered ? 'No task matches these filters.' : 'No tasks yet. Create the first one.'}</Empty>
-      ) : (
-        <>
-          <TaskTable tasks={items} today={today} label="Tasks" />
-          <LoadMore
-            shown={items.length}
-            total={total}
-            hasMore={tasks.hasNextPage}
-            isLoading={tasks.isFetchingNextPage}
-            onLoadMore={() => tasks.fetchNextPage()}
-            noun="tasks"
-          />
-        </>
-      )}
+      <TaskList
+        input={input}
+        label="Tasks"
+        empty={isFiltered ? 'No task matches these filters.' : 'No tasks yet. Create the first one.'}
+      />
 
       {isAdding && (
-        <Dialog title="New task" onClose={() => setAdding(false)}>
-          <TaskForm
-            {...(presetClient && { client: { id: presetClient.id, name: presetClient.name } })}
-            onSaved={() => setAdding(false)}
-            onCancel={() => setAdding(false)}
-          />
-        </Dialog>
+        <NewTaskDialog
+          client={presetClient && { id: presetClient.id, name: presetClient.name }}
+          onClose={() => setAdding(false)}
+        />
       )}
     </>
   );

@@ -4,7 +4,7 @@
  * clear "not allowed" (the navigation does not offer it to them) and no request is made.
  */
 import { keepPreviousData, useInfiniteQuery, useMutation } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { isAdmin, useUser } from '../../app/session.tsx';
 import { queryClient, trpc } from '../../app/trpc.ts';
 import { Badge } from '../../ui/badge.tsx';
@@ -12,10 +12,10 @@ import { ConfirmDialog } from '../../ui/dialog.tsx';
 import { messageOf } from '../../ui/errors.ts';
 import { SelectField, TextField } from '../../ui/field.tsx';
 import { optionsOf, roleLabels } from '../../ui/labels.ts';
-import { LoadMore } from '../../ui/load-more.tsx';
+import { LoadMore, loadedItems } from '../../ui/load-more.tsx';
 import { Empty, ErrorState, Loading } from '../../ui/states.tsx';
-import { useDebounced, useUrlFilters } from '../../ui/url-state.ts';
-import { CreateUserDialog, EditUserDialog, ResetPasswordDialog, type User } from './user-dialogs.tsx';
+import { useUrlFilters, useUrlSearch } from '../../ui/url-state.ts';
+import { ResetPasswordDialog, type User, UserFormDialog } from './user-dialogs.tsx';
 
 const filterKeys = ['q', 'role', 'status'] as const;
 const statusOptions = [
@@ -48,16 +48,9 @@ export function UsersPage() {
 function UserAdmin() {
   const me = useUser();
   const [filters, setFilters] = useUrlFilters(filterKeys);
-  const [search, setSearch] = useState(filters.q);
-  const debouncedSearch = useDebounced(search);
+  const search = useUrlSearch(filters.q, (q) => setFilters({ q }));
   const [dialog, setDialog] = useState<Dialogs | null>(null);
   const [notice, setNotice] = useState('');
-
-  // The URL follows the search box once typing pauses.
-  useEffect(() => {
-    if (debouncedSearch !== filters.q) setFilters({ q: debouncedSearch });
-    // Only a settled search writes the URL (not every change of filters.q).
-  }, [debouncedSearch]);
 
   const input = {
     search: filters.q || null,
@@ -86,8 +79,7 @@ function UserAdmin() {
     setDialog(null);
     setNotice(message);
   };
-  const users = list.data?.pages.flatMap((page) => page.items) ?? [];
-  const total = list.data?.pages[0]?.total ?? 0;
+  const users = loadedItems(list);
   const hasFilters = filterKeys.some((key) => filters[key]);
 
   return (
@@ -102,7 +94,7 @@ function UserAdmin() {
         {notice}
       </p>
       <form className="toolbar" aria-label="Filter users" onSubmit={(event) => event.preventDefault()}>
-        <TextField label="Search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} />
+        <TextField label="Search" type="search" value={search.text} onChange={(e) => search.setText(e.target.value)} />
         <SelectField
           label="Role"
           value={filters.role}
@@ -190,18 +182,11 @@ function UserAdmin() {
               </tbody>
             </table>
           </div>
-          <LoadMore
-            shown={users.length}
-            total={total}
-            hasMore={list.hasNextPage}
-            isLoading={list.isFetchingNextPage}
-            onLoadMore={() => list.fetchNextPage()}
-            noun="users"
-          />
+          <LoadMore list={list} noun="users" />
         </>
       )}
-      {dialog?.kind === 'create' && <CreateUserDialog onClose={() => setDialog(null)} onDone={done} />}
-      {dialog?.kind === 'edit' && <EditUserDialog user={dialog.user} onClose={() => setDialog(null)} onDone={done} />}
+      {dialog?.kind === 'create' && <UserFormDialog onClose={() => setDialog(null)} onDone={done} />}
+      {dialog?.kind === 'edit' && <UserFormDialog user={dialog.user} onClose={() => setDialog(null)} onDone={done} />}
       {dialog?.kind === 'reset' && (
         <ResetPasswordDialog user={dialog.user} onClose={() => setDialog(null)} onDone={done} />
       )}
