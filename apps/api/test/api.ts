@@ -48,6 +48,8 @@ export type TestApi = {
   accounts: Record<AccountName, TestAccount>;
   /** Every line the server logged (JSON), for checks that secrets never appear. */
   logs: string[];
+  /** Plaintexts the file uses: the file fails if any of them reached a log line. */
+  neverLogged: (secrets: Record<string, string>) => void;
   /** A client with no session. */
   anonymous: (options?: { userAgent?: string }) => CrmClient;
   /** A client signed in as the account. `deactivated` signs in while active, then is deactivated in SQL. */
@@ -133,10 +135,16 @@ export function useTestApi(options: TestApiOptions = {}): TestApi {
     expect(api.logs.filter((line) => line.includes('"msg":"procedure failed"'))).toEqual([]);
   });
 
+  const secrets: Record<string, string> = {};
+  api.neverLogged = (named) => Object.assign(secrets, named);
+
   afterAll(async () => {
     await close();
-    // Whatever the file did, the passwords it signed in with and the key never reached a log line.
+    // Whatever the file did, the passwords it signed in with, its secrets and the key never reached a log line.
     const logged = api.logs.join('\n');
+    for (const [name, secret] of Object.entries(secrets)) {
+      expect(logged.includes(secret), `the ${name} plaintext was logged`).toBe(false);
+    }
     expect(logged.includes(testPassword), 'a password was logged').toBe(false);
     const keys = options.encryptionKeys ? [options.encryptionKeys.current, ...options.encryptionKeys.previous] : [];
     for (const key of [testEncryptionKey, ...keys.map((entry) => entry.key)]) {

@@ -3,7 +3,7 @@
  * configured key; no list or detail response carries the secret; each read and write leaves exactly
  * its audit row (who, 127.0.0.1, the user agent) and a refused request leaves none.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type AccountName, testEncryptionKey, useTestApi } from '../../test/api.ts';
 import { fixtures } from '../../test/fixtures.ts';
 import type { CrmClient } from '../client.ts';
@@ -21,15 +21,7 @@ const secrets = {
   otherKey: 'other-key-plain-S3cret-9999',
 };
 
-afterAll(() => {
-  for (const [name, secret] of Object.entries(secrets)) {
-    expect(
-      api.logs.some((line) => line.includes(secret)),
-      `the ${name} plaintext was logged`,
-    ).toBe(false);
-  }
-  expect(api.logs.some((line) => line.includes(testEncryptionKey))).toBe(false);
-});
+api.neverLogged(secrets);
 
 const signIn = (name: AccountName) => api.signIn(name, { userAgent });
 

@@ -3,7 +3,7 @@
  * version 1 (the API's usual test key, the one every older credential was written with). Each value
  * records its version; new values take version 2; each reveal uses the key of the version it records.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { testEncryptionKey, useTestApi } from '../../test/api.ts';
 import { fixtures } from '../../test/fixtures.ts';
 
@@ -20,14 +20,7 @@ const secrets = {
   lost: 'written-under-v7-S3cret-4444',
 };
 
-afterAll(() => {
-  for (const [name, secret] of Object.entries(secrets)) {
-    expect(
-      api.logs.some((line) => line.includes(secret)),
-      `the ${name} plaintext was logged`,
-    ).toBe(false);
-  }
-});
+api.neverLogged(secrets);
 
 /** The version a credential records, and whether each key decrypts what is stored. */
 const stored = async (credentialUuid: string) =>
