@@ -36,6 +36,10 @@ export async function createDatabasePool(
     maximumPoolSize: options.maximumPoolSize ?? 10,
     connectionTimeout: 5_000,
     statementTimeout: 30_000,
+    // slonik runs DISCARD ALL whenever a connection goes back to the pool: a round trip, twice a
+    // request. Nothing here outlives its transaction (every setting is set_config(..., true), no
+    // session-level SET, temp table or LISTEN), so there is nothing to discard.
+    resetConnection: async () => {},
   });
 }
 
