@@ -15,7 +15,7 @@ import { benchAccount, benchCases, deleteBenchTasks, type Fixtures, loadFixtures
 import { openBenchDatabase, quickScale } from './dataset.ts';
 import { hammer, type Measure } from './load.ts';
 import { findPgbench, type PgbenchScript, runPgbench, writePgbenchScript } from './pgbench.ts';
-import { memoryOf, type ServerProcess, sampleRss, startApi, startBareServer } from './processes.ts';
+import { memoryOf, type ServerProcess, sampleRss, startApi, startBareServer, startFlags } from './processes.ts';
 import { megabytes, type Row, tableOf, worstOf } from './report.ts';
 import { signInCookie } from './sign-in.ts';
 
@@ -168,7 +168,7 @@ async function main() {
     const lines = [
       ...tableOf(rows),
       '',
-      ...legend(captured, firstRows, seconds, nodeEnv),
+      ...legend(captured, firstRows, seconds, `NODE_ENV=${nodeEnv} node ${(await startFlags()).join(' ')}`),
       '',
       `API resident memory: ${megabytes(startRss)} after sign-in, at most ${megabytes(Math.max(...rows.map((r) => r.cRss)))} ` +
         `while measured, peak ${megabytes(apiMemory.peak)} (VmHWM, start included)`,
@@ -223,14 +223,14 @@ async function checkSameAnswers(
 }
 
 /** What each column includes, and each request's statements (the names in their leading comments). */
-function legend(captured: CapturedCase[], firstRows: number[], seconds: number, nodeEnv: string): string[] {
+function legend(captured: CapturedCase[], firstRows: number[], seconds: number, apiCommand: string): string[] {
   const lines = [
     `Each row: a, b, c one after another, ${seconds} s each, at the same number of connections; req/s of answers, p50/p99 in ms.`,
     '- a: pgbench -M extended (unnamed statements, as pg sends them), the statements below as one script per transaction, one database connection per client; no HTTP, no transaction.',
     `- b: node:http + pg (pool ${apiPoolSize}): the statements below on one pooled connection, rows as JSON; autocannon on loopback.`,
-    `- c: the API process (NODE_ENV=${nodeEnv}, pool ${apiPoolSize}, request logs off) with a session cookie: the session lookup, BEGIN, ` +
-      'the scope statement (caller role, set_config ×4), the statements below, COMMIT, slonik resetting the connection after use ' +
-      '(DISCARD ALL unless configured otherwise), zod on input and rows, tRPC and Fastify; autocannon on loopback.',
+    `- c: the API process (${apiCommand}, pool ${apiPoolSize}, request logs off) with a session cookie: the session lookup, BEGIN, ` +
+      'the scope statement (caller role, set_config ×4), the statements below, COMMIT, ' +
+      'zod on input and rows, tRPC and Fastify; autocannon on loopback.',
     "- API RSS: the API process's largest VmRSS during its run (sampled every 100 ms).",
     'Statements per request (a and b run these; c also runs what follows "c also"), and the rows the first one returns:',
   ];

@@ -1,6 +1,7 @@
 /**
  * The two servers under load, each a process of its own so that neither shares an event loop with
- * the load generator: (c) the API as production runs it (`node apps/api/src/main.ts`), and (b) the
+ * the load generator: (c) the API as production runs it (`pnpm start`: node with the start script's
+ * flags, see startFlags), and (b) the
  * bare node:http + pg server (bare-server.ts). Also: the API's resident memory, read from /proc.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -26,6 +27,17 @@ export type ApiSettings = {
   nodeEnv: 'production' | 'test';
 };
 
+/**
+ * The node flags of the API's `start` script (the heap cap, README "Performance at scale"), so that
+ * the measured process runs as `pnpm start` runs it; the script is the one place they are written.
+ */
+export async function startFlags(): Promise<string[]> {
+  const manifest = JSON.parse(await readFile(`${apiDir}/package.json`, 'utf8')) as { scripts: { start: string } };
+  const command = /\bnode\s+(.*?)\s*src\/main\.ts/.exec(manifest.scripts.start);
+  if (!command) throw new Error(`apps/api's start script does not run node src/main.ts: ${manifest.scripts.start}`);
+  return (command[1] ?? '').split(/\s+/).filter(Boolean);
+}
+
 /** The API with DATABASE_URL and CRM_APP_DATABASE_URL on the measured database; request logs off. */
 export async function startApi(settings: ApiSettings): Promise<ServerProcess> {
   const port = await freePort();
@@ -47,7 +59,11 @@ export async function startApi(settings: ApiSettings): Promise<ServerProcess> {
     PORT: String(port),
     LOG_LEVEL: 'warn',
   };
-  const child = spawn(process.execPath, ['src/main.ts'], { cwd: apiDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(await startFlags()), 'src/main.ts'], {
+    cwd: apiDir,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const url = `http://127.0.0.1:${port}`;
   return waitUntilServing(child, url, async () => (await fetch(`${url}/healthz`)).status === 200);
 }
