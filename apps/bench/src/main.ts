@@ -97,7 +97,15 @@ async function main() {
 
     const bare = await startBareServer(db.appUrl, statementsFile);
     cleanups.unshift(() => bare.stop());
-    const api = await startApi({ ownerUrl: db.url, appUrl: db.appUrl, encryptionKey: db.encryptionKey, nodeEnv });
+    // Read once: the same flags start the API and are named in the legend.
+    const nodeFlags = await startFlags();
+    const api = await startApi({
+      ownerUrl: db.url,
+      appUrl: db.appUrl,
+      encryptionKey: db.encryptionKey,
+      nodeEnv,
+      nodeFlags,
+    });
     cleanups.unshift(() => api.stop());
     const cookie = await signInCookie(async (body) => {
       const response = await fetch(`${api.url}/trpc/auth.login`, {
@@ -168,7 +176,7 @@ async function main() {
     const lines = [
       ...tableOf(rows),
       '',
-      ...legend(captured, firstRows, seconds, `NODE_ENV=${nodeEnv} node ${(await startFlags()).join(' ')}`),
+      ...legend(captured, firstRows, seconds, `NODE_ENV=${nodeEnv} node ${nodeFlags.join(' ')}`),
       '',
       `API resident memory: ${megabytes(startRss)} after sign-in, at most ${megabytes(Math.max(...rows.map((r) => r.cRss)))} ` +
         `while measured, peak ${megabytes(apiMemory.peak)} (VmHWM, start included)`,

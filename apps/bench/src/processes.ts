@@ -1,8 +1,8 @@
 /**
  * The two servers under load, each a process of its own so that neither shares an event loop with
- * the load generator: (c) the API as production runs it (`pnpm start`: node with the start script's
- * flags, see startFlags), and (b) the
- * bare node:http + pg server (bare-server.ts). Also: the API's resident memory, read from /proc.
+ * the load generator: (c) the API as `pnpm start` runs it (node with the start script's flags, see
+ * startFlags), and (b) the bare node:http + pg server (bare-server.ts). Also: the API's resident
+ * memory, read from /proc.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -25,6 +25,8 @@ export type ApiSettings = {
   appUrl: string;
   encryptionKey: string;
   nodeEnv: 'production' | 'test';
+  /** node's flags before src/main.ts: startFlags(). */
+  nodeFlags: string[];
 };
 
 /**
@@ -59,7 +61,7 @@ export async function startApi(settings: ApiSettings): Promise<ServerProcess> {
     PORT: String(port),
     LOG_LEVEL: 'warn',
   };
-  const child = spawn(process.execPath, [...(await startFlags()), 'src/main.ts'], {
+  const child = spawn(process.execPath, [...settings.nodeFlags, 'src/main.ts'], {
     cwd: apiDir,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
