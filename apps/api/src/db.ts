@@ -10,6 +10,7 @@ import {
   createPool,
   type DatabasePool,
   type DatabaseTransactionConnection,
+  type FragmentSqlToken,
   type Interceptor,
   SchemaValidationError,
   sql,
@@ -78,11 +79,29 @@ export function inRequestTransaction<T>(
       /* request.scope */
       SELECT
         (SELECT role FROM users WHERE id = ${scope.userId} AND is_active) AS caller_role,
-        set_config('app.user_id', ${scope.userId === null ? '' : String(scope.userId)}, true),
-        set_config('app.ip_address', ${scope.ip ?? ''}, true),
-        set_config('app.user_agent', ${scope.userAgent ?? ''}, true),
-        set_config('TimeZone', ${scope.timeZone}, true)
+        ${scopeSettings({
+          userId: sql.fragment`${scope.userId === null ? '' : String(scope.userId)}`,
+          ip: scope.ip,
+          userAgent: scope.userAgent,
+          timeZone: sql.fragment`${scope.timeZone}`,
+        })}
     `);
     return work(tx, { role });
   });
 }
+
+/**
+ * The set_config calls of a request's first statement. `userId` (text, '' for nobody) and
+ * `timeZone` are SQL: bound values, or columns of that statement (the session's user).
+ */
+export const scopeSettings = (scope: {
+  userId: FragmentSqlToken;
+  ip: string | null;
+  userAgent: string | null;
+  timeZone: FragmentSqlToken;
+}) => sql.fragment`
+  set_config('app.user_id', ${scope.userId}, true),
+  set_config('app.ip_address', ${scope.ip ?? ''}, true),
+  set_config('app.user_agent', ${scope.userAgent ?? ''}, true),
+  set_config('TimeZone', ${scope.timeZone}, true)
+`;

@@ -1,8 +1,9 @@
 /**
  * tRPC setup: the request context, and the procedure tiers every router builds on.
  * - publicProcedure: anyone (sign-in).
- * - authedProcedure: a valid session; the handler's `ctx.db` is a transaction that carries the
- *   caller's id, IP, user agent and time zone (see inRequestTransaction), committed only on success.
+ * - authedProcedure: a valid session; the handler's `ctx.db` is a transaction whose first statement
+ *   read that session and set the caller's id, IP, user agent and time zone (inSessionTransaction),
+ *   committed only on success.
  * - roleProcedure(...roles): authedProcedure limited to those roles: the one place roles are checked.
  * Errors of every tier pass through toTRPCError (errors.ts).
  */
@@ -12,9 +13,9 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import type { CreateFastifyContextOptions } from '@trpc/server/adapters/fastify';
 import type { DatabasePool } from 'slonik';
 import type { SessionUser } from './auth/queries.ts';
-import { type Session, setSessionCookie, validateSessionToken } from './auth/sessions.ts';
+import { inSessionTransaction, type Session, setSessionCookie, wellFormedToken } from './auth/sessions.ts';
 import { sessionCookieName } from './client.ts';
-import { inRequestTransaction, type Transaction } from './db.ts';
+import type { Transaction } from './db.ts';
 import { fieldErrorsOf, internalErrorPrefix, loggableError, toTRPCError } from './errors.ts';
 import { asEncryptionKeys, type EncryptionKeys } from './keys/keyring.ts';
 
@@ -27,24 +28,13 @@ export type ApiDeps = {
 };
 
 export async function createContext(deps: ApiDeps, { req, res }: CreateFastifyContextOptions) {
-  const token = req.cookies[sessionCookieName];
-  let session: Session | null = null;
-  // A failed lookup (the database is away, say) is thrown by the procedure, through toTRPCError.
-  let sessionError: unknown = null;
-  if (token) {
-    try {
-      const found = await validateSessionToken(deps.pool, token);
-      if (found?.isRenewed) setSessionCookie(req, res, token, found.expiresAt);
-      session = found;
-    } catch (error) {
-      sessionError = error;
-    }
-  }
+  // Only the token's shape is checked here; the session itself is read by the request's transaction.
+  const sessionToken = wellFormedToken(req.cookies[sessionCookieName]);
   const userAgent = req.headers['user-agent'] ?? null;
   // With TRUST_PROXY the address comes from X-Forwarded-For, which a client can fill with anything.
   const ip = req.ip && isIP(req.ip) ? req.ip : null;
   const encryptionKeys = asEncryptionKeys(deps.encryptionKey);
-  return { ...deps, encryptionKeys, req, res, log: req.log, ip, userAgent, session, sessionError };
+  return { ...deps, encryptionKeys, req, res, log: req.log, ip, userAgent, sessionToken };
 }
 
 export type Context = Awaited<ReturnType<typeof createContext>>;
@@ -74,7 +64,6 @@ const logInternalError = (ctx: Context, path: string) => (errorId: string, error
 
 /** Maps every failure of the procedures below it (see errors.ts); logs the unexpected ones. */
 const mapErrors = t.middleware(async ({ ctx, path, next }) => {
-  if (ctx.sessionError) throw toTRPCError(ctx.sessionError, logInternalError(ctx, path));
   const result = await next();
   if (!result.ok) {
     throw toTRPCError(result.error, logInternalError(ctx, path));
@@ -84,7 +73,7 @@ const mapErrors = t.middleware(async ({ ctx, path, next }) => {
 
 export const publicProcedure = t.procedure.use(mapErrors);
 
-/** The caller's scope for inRequestTransaction: who, from where, whose "today". */
+/** The caller's scope for inRequestTransaction, when the caller is known without a session (sign-in). */
 export const scopeOf = (ctx: Context, user: SessionUser | null) => ({
   userId: user?.id ?? null,
   ip: ctx.ip,
@@ -92,16 +81,32 @@ export const scopeOf = (ctx: Context, user: SessionUser | null) => ({
   timeZone: user?.timezone ?? 'UTC',
 });
 
+/**
+ * Runs `work` in the request's transaction as the session the cookie names (null: signed out; see
+ * inSessionTransaction), and resends the cookie once a renewal has committed.
+ */
+export async function inCallerTransaction<T>(
+  ctx: Context & { sessionToken: string },
+  work: (tx: Transaction, session: Session | null) => Promise<T>,
+): Promise<T> {
+  const origin = { token: ctx.sessionToken, ip: ctx.ip, userAgent: ctx.userAgent };
+  const { result, renewedUntil } = await inSessionTransaction(ctx.pool, origin, work);
+  if (renewedUntil) setSessionCookie(ctx.req, ctx.res, ctx.sessionToken, renewedUntil);
+  return result;
+}
+
+const signInFirst = () => new TRPCError({ code: 'UNAUTHORIZED', message: 'sign in first' });
+
 export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
-  const session = ctx.session;
-  if (!session) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'sign in first' });
-  const run = (db: Transaction, user: SessionUser) => next({ ctx: { session, user, db } });
+  const { sessionToken } = ctx;
+  if (!sessionToken) throw signInFirst();
+  const run = (db: Transaction, session: Session) => next({ ctx: { session, user: session.user, db } });
   let outcome: Awaited<ReturnType<typeof run>> | undefined;
   try {
-    await inRequestTransaction(ctx.pool, scopeOf(ctx, session.user), async (db, caller) => {
-      // Deactivated or re-roled since the session was read: the account as it is now decides.
-      if (caller.role === null) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'sign in first' });
-      outcome = await run(db, { ...session.user, role: caller.role });
+    await inCallerTransaction({ ...ctx, sessionToken }, async (db, session) => {
+      // Returning, not throwing: the deletion of an expired session commits.
+      if (!session) return;
+      outcome = await run(db, session);
       // tRPC hands failures back as a result; throwing rolls the transaction back.
       if (!outcome.ok) throw outcome.error;
     });
@@ -109,7 +114,7 @@ export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
     if (outcome && !outcome.ok) return outcome;
     throw error;
   }
-  if (!outcome) throw new Error('procedure produced no result');
+  if (!outcome) throw signInFirst();
   return outcome;
 });
 

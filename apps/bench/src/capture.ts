@@ -18,11 +18,11 @@ export type Statement = { sql: string; values: unknown[] };
 export type CapturedCase = {
   /** The procedure's own statements (after the scope statement), in order. */
   statements: Statement[];
-  /** What else the request ran: the session lookup and the scope statement (their first lines). */
+  /** What else the request ran before them: the scope statement, which also reads the session (first lines). */
   around: string[];
 };
 
-/** The comment that opens inRequestTransaction's statement (apps/api/src/db.ts). */
+/** The comment that opens the request's first statement (scopeBySession in apps/api/src/auth/queries.ts). */
 const scopeMarker = '/* request.scope */';
 
 export async function captureStatements(

@@ -1,6 +1,7 @@
 import { UserRole } from '@mini-crm/models';
 import { type CommonQueryMethods, type DatabasePool, sql } from 'slonik';
 import { z } from 'zod';
+import { scopeSettings } from '../db.ts';
 
 /** The signed-in user as every procedure sees it. `id` is internal (users.id); `uuid` goes out. */
 export const SessionUserRow = z.object({
@@ -15,15 +16,35 @@ export type SessionUser = z.infer<typeof SessionUserRow>;
 
 const sessionUserColumns = sql.fragment`u.id, u.uuid, u.email, u.name, u.role, u.timezone`;
 
-const SessionRow = SessionUserRow.extend({ session_id: z.string(), expires_at: z.number() });
+const SignedInRow = SessionUserRow.extend({ expires_at: z.number() });
+// No live session of an active user: every column is null, and zod keeps only `id`.
+const ScopeRow = z.union([SignedInRow, z.object({ id: z.null() })]);
 
-/** The session and its user, if the session exists and the user is active; expired or not. */
-export const findSession = (db: CommonQueryMethods, sessionId: string) =>
-  db.maybeOne(sql.type(SessionRow)`
-    /* auth.findSession */
-    SELECT s.id AS session_id, s.expires_at, ${sessionUserColumns}
-    FROM user_sessions s JOIN users u ON u.id = s.user_id
-    WHERE s.id = ${sessionId} AND u.is_active
+/**
+ * The request's first statement (see inSessionTransaction): the session, if it is live and its user
+ * active, and the request's settings (app.user_id, IP, user agent, TimeZone) from that same row.
+ */
+export const scopeBySession = (
+  tx: CommonQueryMethods,
+  request: { sessionId: string; ip: string | null; userAgent: string | null },
+) =>
+  tx.one(sql.type(ScopeRow)`
+    /* request.scope */
+    SELECT ${sessionUserColumns}, s.expires_at,
+      ${scopeSettings({
+        userId: sql.fragment`coalesce(u.id::text, '')`,
+        ip: request.ip,
+        userAgent: request.userAgent,
+        timeZone: sql.fragment`coalesce(u.timezone, 'UTC')`,
+      })}
+    FROM (SELECT ${request.sessionId}::text AS id) AS asked
+    LEFT JOIN user_sessions s ON s.id = asked.id AND s.expires_at > now()
+    LEFT JOIN users u ON u.id = s.user_id AND u.is_active
+  `);
+
+export const deleteExpiredSession = (db: CommonQueryMethods, sessionId: string) =>
+  db.query(sql.unsafe`
+    /* auth.deleteExpiredSession */ DELETE FROM user_sessions WHERE id = ${sessionId} AND expires_at <= now()
   `);
 
 export const insertSession = (

@@ -7,7 +7,7 @@ import { ChangePasswordInput, LoginInput, UpdateProfileInput } from '@mini-crm/m
 import { TRPCError } from '@trpc/server';
 import { inRequestTransaction } from '../db.ts';
 import { fieldError } from '../errors.ts';
-import { authedProcedure, publicProcedure, router, scopeOf } from '../trpc.ts';
+import { authedProcedure, inCallerTransaction, publicProcedure, router, scopeOf } from '../trpc.ts';
 import { decoyPasswordHash, hashPassword, verifyPassword } from './passwords.ts';
 import {
   clearLoginFailures,
@@ -22,7 +22,7 @@ import {
   updatePasswordHash,
   updateProfile,
 } from './queries.ts';
-import { clearSessionCookie, createSession, setSessionCookie } from './sessions.ts';
+import { clearSessionCookie, createSession, sessionIdOf, setSessionCookie } from './sessions.ts';
 
 export const loginThrottle = { windowMinutes: 15, perAccount: 10, perIp: 50 };
 
@@ -64,7 +64,7 @@ export const authRouter = router({
   }),
 
   logout: publicProcedure.mutation(async ({ ctx }) => {
-    if (ctx.session) await deleteSession(ctx.pool, ctx.session.id);
+    if (ctx.sessionToken) await deleteSession(ctx.pool, sessionIdOf(ctx.sessionToken));
     clearSessionCookie(ctx.req, ctx.res);
     return { isSignedOut: true };
   }),
@@ -80,7 +80,11 @@ export const authRouter = router({
   }),
 
   /** The signed-in user, or null: the SPA asks this first to decide between sign-in and the app. */
-  me: publicProcedure.query(({ ctx }) => (ctx.session ? toMe(ctx.session.user) : null)),
+  me: publicProcedure.query(async ({ ctx }) => {
+    const { sessionToken } = ctx;
+    if (!sessionToken) return null;
+    return inCallerTransaction({ ...ctx, sessionToken }, async (_db, session) => (session ? toMe(session.user) : null));
+  }),
 
   /** Ends every session of the account (others may hold the old password) and starts a fresh one here. */
   changePassword: authedProcedure.input(ChangePasswordInput).mutation(async ({ ctx, input }) => {

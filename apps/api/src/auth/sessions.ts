@@ -8,9 +8,10 @@ import type {} from '@fastify/cookie';
 import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { CommonQueryMethods } from 'slonik';
+import type { CommonQueryMethods, DatabasePool } from 'slonik';
 import { sessionCookieName } from '../client.ts';
-import { deleteSession, extendSession, findSession, insertSession, type SessionUser } from './queries.ts';
+import type { Transaction } from '../db.ts';
+import { deleteExpiredSession, extendSession, insertSession, type SessionUser, scopeBySession } from './queries.ts';
 
 const day = 24 * 60 * 60 * 1000;
 export const sessionLifetimeMs = 30 * day;
@@ -38,29 +39,40 @@ export async function createSession(
   return { token, expiresAt };
 }
 
+/** The cookie's token if it has a token's shape (anything else is no session at all). */
+export const wellFormedToken = (token: string | undefined) =>
+  token !== undefined && /^[a-z2-7]{32}$/.test(token) ? token : null;
+
 /**
- * The session a token names, or null when it is unknown, expired (then deleted) or its user is
- * inactive. Renews the expiry when under 15 days remain; `isRenewed` tells the caller to resend the cookie.
+ * Runs `work` in one transaction whose first statement reads the session `token` names, and names
+ * its user in the transaction's settings (see scopeBySession): one statement, not a lookup on a
+ * connection of its own and then the scope. `work` gets null when the session is unknown, expired
+ * (then deleted) or its user inactive. A session with under 15 days left is renewed to 30 in the
+ * same transaction; `renewedUntil` tells the caller to resend the cookie.
  */
-export async function validateSessionToken(
-  db: CommonQueryMethods,
-  token: string,
-): Promise<(Session & { isRenewed: boolean }) | null> {
-  if (!/^[a-z2-7]{32}$/.test(token)) return null;
-  const id = sessionIdOf(token);
-  const row = await findSession(db, id);
-  if (!row) return null;
-  const { session_id: _, expires_at: expiresAtMs, ...user } = row;
-  if (Date.now() >= expiresAtMs) {
-    await deleteSession(db, id);
-    return null;
-  }
-  if (expiresAtMs - Date.now() < sessionRenewBelowMs) {
-    const expiresAt = new Date(Date.now() + sessionLifetimeMs);
-    await extendSession(db, id, expiresAt);
-    return { id, expiresAt, user, isRenewed: true };
-  }
-  return { id, expiresAt: new Date(expiresAtMs), user, isRenewed: false };
+export async function inSessionTransaction<T>(
+  pool: DatabasePool,
+  request: { token: string; ip: string | null; userAgent: string | null },
+  work: (tx: Transaction, session: Session | null) => Promise<T>,
+): Promise<{ result: T; renewedUntil: Date | null }> {
+  const sessionId = sessionIdOf(request.token);
+  let renewedUntil: Date | null = null;
+  const result = await pool.transaction(async (tx) => {
+    const row = await scopeBySession(tx, { sessionId, ip: request.ip, userAgent: request.userAgent });
+    if (row.id === null) {
+      await deleteExpiredSession(tx, sessionId);
+      return work(tx, null);
+    }
+    const { expires_at: expiresAtMs, ...user } = row;
+    let expiresAt = new Date(expiresAtMs);
+    if (expiresAtMs - Date.now() < sessionRenewBelowMs) {
+      expiresAt = new Date(Date.now() + sessionLifetimeMs);
+      await extendSession(tx, sessionId, expiresAt);
+      renewedUntil = expiresAt;
+    }
+    return work(tx, { id: sessionId, expiresAt, user });
+  });
+  return { result, renewedUntil };
 }
 
 /** HttpOnly; SameSite=Lax; Path=/; Secure when the request came over https (TRUST_PROXY honoured). */
