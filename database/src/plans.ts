@@ -4,7 +4,7 @@
  * page was served from an index and read about a page of rows", and fail when a change makes it
  * read the whole table.
  */
-import type pg from 'pg';
+import pg from 'pg';
 
 /** One node of EXPLAIN (FORMAT JSON)'s tree; the ANALYZE figures are there with ANALYZE only. */
 export type PlanNode = {
@@ -72,4 +72,16 @@ export function describePlan(node: PlanNode, depth = 0): string {
   const rows = node['Actual Rows'] === undefined ? '' : ` through=${Math.round(rowsThrough(node))}`;
   const line = `${'  '.repeat(depth)}${node['Node Type']}${on}${using}${rows}`;
   return [line, ...(node.Plans ?? []).map((child) => describePlan(child, depth + 1))].join('\n');
+}
+
+// pg's own conversion of a bind value to the text it sends; not in @types/pg.
+const prepareValue = (pg as unknown as { utils: { prepareValue: (value: unknown) => unknown } }).utils.prepareValue;
+
+/**
+ * The text pg sends for a bind value (arrays as '{…}', dates with their offset), or null: what a
+ * statement run without bind parameters (pgbench variables, EXECUTE's arguments) must be given.
+ */
+export function bindValueText(value: unknown): string | null {
+  const text = prepareValue(value);
+  return text === null || text === undefined ? null : String(text);
 }

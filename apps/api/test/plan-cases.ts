@@ -7,6 +7,7 @@
  * values: a change to a query is a change to what is measured here.
  */
 import {
+  bindValueText,
   type ExplainRow,
   indexNames,
   type PlanNode,
@@ -18,7 +19,7 @@ import {
 import { dashboardTaskLimit } from '@mini-crm/models';
 import { createPgDriverFactory } from '@slonik/pg-driver';
 import pg from 'pg';
-import { createPool, type Interceptor } from 'slonik';
+import { createPool, type Interceptor, sql } from 'slonik';
 import { countAuditEntries, countAuditSummary, listAuditEntries, listAuditSummary } from '../src/audit/queries.ts';
 import { type ClientFilters, countClients, countTags, findClient, listClients } from '../src/clients/queries.ts';
 import { callerToday, countClientsByStatus, listUrgentTasksOf } from '../src/dashboard/queries.ts';
@@ -302,34 +303,77 @@ function auditCases(): PlanCase[] {
   ]);
 }
 
-/** A statement the case ran: its SQL (tag first) and its plan with the ANALYZE figures. */
-export type ExplainedStatement = { sql: string; plan: PlanNode; executionMs: number };
+/**
+ * A statement the case ran: its SQL (tag first) and its plan with the ANALYZE figures. A prepared
+ * statement (db.ts `prepared`) is explained with its generic plan, the one PostgreSQL may settle on
+ * for every call after the fifth; any other with the plan made for its values.
+ */
+export type ExplainedStatement = { sql: string; plan: PlanNode; executionMs: number; isGenericPlan: boolean };
+
+/**
+ * EXPLAIN ANALYZE of a statement's generic plan: PREPARE it, EXECUTE it with plan_cache_mode
+ * force_generic_plan and the values as literals (typed by the statement, as bind values are). A
+ * session's own function (pg_temp), so the API's role needs no grant for it.
+ */
+const explainGenericPlanFunction = sql.unsafe`
+  /* plans.setup */
+  CREATE FUNCTION pg_temp.explain_generic_plan(statement text, params text[]) RETURNS json LANGUAGE plpgsql AS $$
+  DECLARE
+    plan json;
+    args text;
+  BEGIN
+    EXECUTE 'PREPARE plan_check AS ' || statement;
+    PERFORM set_config('plan_cache_mode', 'force_generic_plan', true);
+    SELECT '(' || string_agg(quote_nullable(p), ', ' ORDER BY i) || ')' INTO args
+      FROM unnest(params) WITH ORDINALITY AS v(p, i);
+    EXECUTE 'EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE plan_check' || coalesce(args, '') INTO plan;
+    DEALLOCATE plan_check;
+    PERFORM set_config('plan_cache_mode', 'auto', true);
+    RETURN plan;
+  END $$`;
+
+const explainGenericPlanCall = 'SELECT pg_temp.explain_generic_plan($1::text, $2::text[]) AS "QUERY PLAN"';
 
 /** Runs each case in a request transaction on `url` and returns what each statement's EXPLAIN ANALYZE said. */
 export async function explainCases(url: string, fixtures: Fixtures, cases = planCases) {
   let statements: ExplainedStatement[] = [];
   const explainEach: Interceptor = {
     name: 'explain-analyze',
-    // The request's own settings statement runs as it is: it sets TimeZone and app.user_id.
-    transformQuery: (_context, query) =>
-      query.sql.includes('/* request.scope */')
-        ? query
-        : { ...query, sql: `EXPLAIN (ANALYZE, FORMAT JSON) ${query.sql}` },
-    afterQueryExecution: (_context, query, result) => {
-      if (query.sql.startsWith('EXPLAIN')) {
+    transformQuery: (_context, query) => {
+      // The request's own settings statement runs as it is: it sets TimeZone and app.user_id.
+      if (query.sql.includes('/* request.scope */') || query.sql.includes('/* plans.setup */')) return query;
+      if (query.name !== undefined) {
+        return {
+          sql: explainGenericPlanCall,
+          values: [query.sql, query.values.map(bindValueText)],
+        };
+      }
+      return { ...query, sql: `EXPLAIN (ANALYZE, FORMAT JSON) ${query.sql}` };
+    },
+    afterQueryExecution: (context, query, result) => {
+      const isGenericPlan = query.sql === explainGenericPlanCall;
+      if (isGenericPlan || query.sql.startsWith('EXPLAIN')) {
         const row = result.rows[0] as unknown as ExplainRow;
         statements.push({
-          sql: query.sql.replace(/^EXPLAIN \(ANALYZE, FORMAT JSON\)\s*/, '').trim(),
+          sql: context.originalQuery.sql.trim(),
           plan: planOf(row),
           executionMs: row['QUERY PLAN'][0]?.['Execution Time'] ?? 0,
+          isGenericPlan,
         });
       }
       return null;
     },
   };
-  const pool = await createPool(url, { driverFactory: createPgDriverFactory(), interceptors: [explainEach] });
+  // One connection, never reset (as the API's pool): the function above lives in its session.
+  const pool = await createPool(url, {
+    driverFactory: createPgDriverFactory(),
+    interceptors: [explainEach],
+    maximumPoolSize: 1,
+    resetConnection: async () => {},
+  });
   const results: { name: string; statements: ExplainedStatement[] }[] = [];
   try {
+    await pool.query(explainGenericPlanFunction);
     for (const planCase of cases) {
       statements = [];
       const scope = {

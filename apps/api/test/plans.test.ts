@@ -3,7 +3,9 @@
  * dataset `pnpm db scale --scale 0.2` makes: 200 users, 20,000 clients, 200,000 tasks, 10,000
  * credentials, 400,000 audit rows. Each case of plan-cases.ts runs the API's own query functions
  * with real parameters, as the API's role, and EXPLAIN ANALYZE reports what each statement read.
- * The planner is left to choose freely (no enable_* switches), after VACUUM ANALYZE.
+ * The planner is left to choose freely (no enable_* switches), after VACUUM ANALYZE. A statement
+ * the API prepares (db.ts `prepared`) is checked with its generic plan, the plan PostgreSQL may
+ * reuse for every value after five calls; any other with the plan made for its values.
  *
  * What fails the test, per statement:
  * - a node that goes through more than `rowBudget` rows of clients, tasks, credentials or the audit
@@ -59,7 +61,8 @@ describe('at 20,000 clients and 200,000 tasks, each page reads about a page of r
     expect(statements.length, 'statements explained').toBeGreaterThan(0);
     for (const statement of statements) {
       const found = violations(statement.plan);
-      expect(found, `${statement.sql.slice(0, 200)}\n${describePlan(statement.plan)}`).toEqual([]);
+      const plan = statement.isGenericPlan ? 'generic plan (prepared)' : 'plan';
+      expect(found, `${statement.sql.slice(0, 200)}\n${plan}:\n${describePlan(statement.plan)}`).toEqual([]);
     }
   });
 });
@@ -93,6 +96,14 @@ describe('the plan checks', () => {
       analyze: true,
     });
     expect(violations(unindexedOrder).join('\n')).toMatch(/Seq Scan on clients went through \d+ rows/);
+  });
+
+  it('check what the API runs: the generic plan of a prepared statement, a fresh plan of a search', () => {
+    const statementsOf = (name: string) => results.get(name) ?? [];
+    const planKinds = (name: string) => statementsOf(name).map((statement) => statement.isGenericPlan);
+    expect(planKinds('clients.get')).toEqual([true]);
+    expect(planKinds('tasks.list overdue of one assignee')).toEqual([true, true]);
+    expect(planKinds('clients.list search "granite" (company)')).toEqual([false, false]);
   });
 
   it('run on the mid-size dataset', async () => {

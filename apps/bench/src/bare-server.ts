@@ -2,8 +2,9 @@
  * (b) of the benchmark: the least a Node server can do to answer the same request. node:http and a
  * plain pg pool of the API's size; GET or POST /case/<n> runs case n's captured statements (the
  * procedure's own SQL and bind values, capture.ts) one after another on one pooled connection, as
- * the API's transaction does, and answers the rows as JSON. No framework, session, transaction,
- * scope statement or row validation: that difference is what c/b measures.
+ * the API's transaction does (named as the API names them: prepared once per connection), and
+ * answers the rows as JSON. No framework, session, transaction, scope statement or row validation:
+ * that difference is what c/b measures.
  *
  *   BENCH_DATABASE_URL=… BENCH_PORT=… node src/bare-server.ts <statements.json>
  */
@@ -51,7 +52,10 @@ const server = createServer(async (request, response) => {
     const client = await pool.connect();
     try {
       const results = [];
-      for (const statement of statements) results.push((await client.query(statement.sql, statement.values)).rows);
+      for (const { sql, values, name } of statements) {
+        // A statement the API prepares is prepared here too, under its name: the same SQL, the same way.
+        results.push((await client.query({ text: sql, values, ...(name !== undefined && { name }) })).rows);
+      }
       response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(results));
     } finally {
       client.release();

@@ -13,7 +13,8 @@ import type { Interceptor } from 'slonik';
 import { type BenchCase, benchAccount, type Fixtures, requestOf } from './cases.ts';
 import { signInCookie } from './sign-in.ts';
 
-export type Statement = { sql: string; values: unknown[] };
+/** A statement with its bind values; `name` when the API prepares it (db.ts `prepared`). */
+export type Statement = { sql: string; values: unknown[]; name?: string };
 
 export type CapturedCase = {
   /** The procedure's own statements (after the scope statement), in order. */
@@ -37,7 +38,11 @@ export async function captureStatements(
   const recorder: Interceptor = {
     name: 'bench-recorder',
     beforeQueryExecution: (_context, query) => {
-      recorded.push({ sql: query.sql, values: [...query.values] });
+      recorded.push({
+        sql: query.sql,
+        values: [...query.values],
+        ...(query.name !== undefined && { name: query.name }),
+      });
       return null;
     },
   };

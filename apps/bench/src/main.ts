@@ -234,16 +234,18 @@ async function checkSameAnswers(
 function legend(captured: CapturedCase[], firstRows: number[], seconds: number, apiCommand: string): string[] {
   const lines = [
     `Each row: a, b, c one after another, ${seconds} s each, at the same number of connections; req/s of answers, p50/p99 in ms.`,
-    '- a: pgbench -M extended (unnamed statements, as pg sends them), the statements below as one script per transaction, one database connection per client; no HTTP, no transaction.',
-    `- b: node:http + pg (pool ${apiPoolSize}): the statements below on one pooled connection, rows as JSON; autocannon on loopback.`,
-    `- c: the API process (${apiCommand}, pool ${apiPoolSize}, request logs off) with a session cookie: the session lookup, BEGIN, ` +
-      'the scope statement (caller role, set_config ×4), the statements below, COMMIT, ' +
+    '- a: pgbench -M extended (every statement unnamed, planned at each call), the statements below as one script per transaction, one database connection per client; no HTTP, no transaction.',
+    `- b: node:http + pg (pool ${apiPoolSize}): the statements below on one pooled connection, those marked * prepared under the API's names, rows as JSON; autocannon on loopback.`,
+    `- c: the API process (${apiCommand}, pool ${apiPoolSize}, request logs off) with a session cookie: BEGIN, ` +
+      'the scope statement (the session and its user, set_config ×4), the statements below, COMMIT, ' +
       'zod on input and rows, tRPC and Fastify; autocannon on loopback.',
     "- API RSS: the API process's largest VmRSS during its run (sampled every 100 ms).",
     'Statements per request (a and b run these; c also runs what follows "c also"), and the rows the first one returns:',
   ];
   for (const [i, entry] of captured.entries()) {
-    const names = entry.statements.map((statement) => firstLine(statement.sql)).join(', ');
+    const names = entry.statements
+      .map((statement) => `${firstLine(statement.sql)}${statement.name === undefined ? '' : '*'}`)
+      .join(', ');
     const also = entry.around.join(', ');
     const rows = firstRows[i] ?? 0;
     lines.push(`- ${benchCases[i]?.label}: ${names} (c also: ${also}); ${rows} row${rows === 1 ? '' : 's'}`);

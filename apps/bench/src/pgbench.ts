@@ -2,16 +2,17 @@
  * (a) of the benchmark: pgbench running a case's captured statements as one script (one
  * "transaction" = the statements in order, each on its own, like (b)), the captured values as
  * variables (-D) sent as bind parameters, one connection per client. `-M extended`, not `prepared`:
- * pg (and so slonik) sends unnamed statements, planned for each call's values; a named prepared
- * statement may switch to a generic plan, which for a trigram search (ILIKE $1) was 3 times slower
- * than the API itself. Latencies come from pgbench's per-transaction log (-l).
+ * pgbench's mode is one for the whole script, and most of what the API searches it sends unnamed,
+ * planned for each call's values; prepared, a trigram search (ILIKE $1) switched to a generic plan
+ * 3 times slower than the API itself. So (a) plans every statement at every call, also those the
+ * API prepares (db.ts `prepared`). Latencies come from pgbench's per-transaction log (-l).
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import pg from 'pg';
+import { bindValueText } from '@mini-crm/database/plans';
 import type { Statement } from './capture.ts';
 import type { Measure } from './load.ts';
 import { percentile } from './load.ts';
@@ -26,9 +27,6 @@ export async function findPgbench(): Promise<string | null> {
   return found?.stdout.trim() || null;
 }
 
-// pg's own conversion of a bind value to the text it sends (arrays as '{…}', dates with their offset).
-const prepareValue = (pg as unknown as { utils: { prepareValue: (value: unknown) => unknown } }).utils.prepareValue;
-
 export type PgbenchScript = { file: string; variables: string[] };
 
 /**
@@ -39,9 +37,9 @@ export async function writePgbenchScript(file: string, statements: Statement[]):
   const variables: string[] = [];
   const lines = statements.map((statement, i) => {
     const sql = statement.sql.replace(/\$(\d+)/g, (_match, n: string) => {
-      const value = prepareValue(statement.values[Number(n) - 1]);
-      if (value === null || value === undefined) return 'NULL';
-      variables.push(`s${i}p${n}=${String(value)}`);
+      const value = bindValueText(statement.values[Number(n) - 1]);
+      if (value === null) return 'NULL';
+      variables.push(`s${i}p${n}=${value}`);
       return `:s${i}p${n}`;
     });
     if (/(^|[^:]):[a-z_]/i.test(sql.replace(/:s\d+p\d+/g, ''))) {

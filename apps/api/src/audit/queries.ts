@@ -4,8 +4,9 @@
  * their history and stay visible here, flagged.
  */
 import { AuditAction } from '@mini-crm/models';
-import { type CommonQueryMethods, type FragmentSqlToken, sql } from 'slonik';
+import { type CommonQueryMethods, type FragmentSqlToken, type QuerySqlToken, sql } from 'slonik';
 import { z } from 'zod';
+import { prepared } from '../db.ts';
 import { type Total, toTotal } from '../pagination.ts';
 import { Count, NullableTimestamp, Timestamp, TotalRow } from '../rows.ts';
 import { allOf, cappedCount } from '../sql-fragments.ts';
@@ -99,7 +100,11 @@ export function listAuditEntries(
       (SELECT ca.id FROM credential_audit_logs ca WHERE ca.uuid = ${after})
     )`);
   }
-  return db.any(sql.type(AuditEntryRow)`
+  return db.any(
+    preparedForOwner(
+      filters,
+      visibility,
+      sql.type(AuditEntryRow)`
     /* audit.list */
     SELECT a.uuid, a.action, a.created_at, a.ip_address, a.user_agent,
            cd.uuid AS credential_uuid, cd.label AS credential_label,
@@ -117,8 +122,21 @@ export function listAuditEntries(
     JOIN clients cl ON cl.id = cd.client_id
     LEFT JOIN users u ON u.id = a.user_id
     ORDER BY a.created_at DESC, a.id DESC
-  `);
+  `,
+    ),
+  );
 }
+
+/**
+ * A user's log statements are prepared (db.ts) unless an action or a time range filters them: how
+ * many entries those keep decides between walking the newest first and reading the matches. Staff
+ * read the whole log: its generic plan, made without the page's LIMIT value, hash-joins every entry
+ * (plans.test.ts caught it), so theirs are planned for each call.
+ */
+const preparedForOwner = <T extends QuerySqlToken>(filters: AuditFilters, visibility: Visibility, query: T) =>
+  visibility.ownerId !== null && filters.action === null && filters.from === null && filters.to === null
+    ? prepared(query)
+    : query;
 
 /** The list's size, up to totalCap. */
 export const countAuditEntries = async (
@@ -127,9 +145,15 @@ export const countAuditEntries = async (
   visibility: Visibility,
 ): Promise<Total> =>
   toTotal(
-    await db.oneFirst(sql.type(TotalRow)`
-      /* audit.count */ ${cappedCount(sql.fragment`credential_audit_logs a`, allOf(filterConditions(filters, visibility)), newestFirst)}
-    `),
+    await db.oneFirst(
+      preparedForOwner(
+        filters,
+        visibility,
+        sql.type(TotalRow)`
+          /* audit.count */ ${cappedCount(sql.fragment`credential_audit_logs a`, allOf(filterConditions(filters, visibility)), newestFirst)}
+        `,
+      ),
+    ),
   );
 
 export const SummaryRow = z.object({
@@ -182,7 +206,8 @@ export function listAuditSummary(
       AND (cl.name, cl.uuid, cd.label, cd.uuid) > (${clientName}, ${clientUuid}::uuid, ${label}, ${credentialUuid}::uuid)
     `);
   }
-  return db.any(sql.type(SummaryRow)`
+  return db.any(
+    prepared(sql.type(SummaryRow)`
     /* audit.summary */
     SELECT cd.uuid AS credential_uuid, cd.label, cl.uuid AS client_uuid, cl.name AS client_name,
            (cd.deleted_at IS NOT NULL) AS is_deleted,
@@ -195,15 +220,18 @@ export function listAuditSummary(
     WHERE ${allOf(conditions)}
     ORDER BY cl.name, cl.uuid, cd.label, cd.uuid
     LIMIT ${limit + 1}
-  `);
+  `),
+  );
 }
 
 /** How many credentials the summary holds for the caller, up to totalCap. */
 export const countAuditSummary = async (db: CommonQueryMethods, visibility: Visibility): Promise<Total> =>
   toTotal(
-    await db.oneFirst(sql.type(TotalRow)`
-      /* audit.summaryCount */ ${cappedCount(sql.fragment`credentials cd`, visibleTo(visibility, sql.fragment`cd.client_id`))}
-    `),
+    await db.oneFirst(
+      prepared(sql.type(TotalRow)`
+        /* audit.summaryCount */ ${cappedCount(sql.fragment`credentials cd`, visibleTo(visibility, sql.fragment`cd.client_id`))}
+      `),
+    ),
   );
 
 export const UnusualAccessRow = z.object({

@@ -59,7 +59,7 @@ export async function inSessionTransaction<T>(
   let renewedUntil: Date | null = null;
   const result = await pool.transaction(async (tx) => {
     const row = await scopeBySession(tx, { sessionId, ip: request.ip, userAgent: request.userAgent });
-    if (row.id === null) {
+    if (row === null) {
       await deleteExpiredSession(tx, sessionId);
       return work(tx, null);
     }

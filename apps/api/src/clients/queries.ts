@@ -3,8 +3,9 @@
  * response; the internal ids read here (for writes) stay in the router.
  */
 import { type ClientSort, ClientStatus, type TagMatch } from '@mini-crm/models';
-import { type CommonQueryMethods, sql } from 'slonik';
+import { type CommonQueryMethods, type QuerySqlToken, sql } from 'slonik';
 import { z } from 'zod';
+import { prepared } from '../db.ts';
 import { exactTotal, type Total, toTotal } from '../pagination.ts';
 import { Count, Timestamp, TotalRow } from '../rows.ts';
 import { allOf, cappedCount, searchPattern } from '../sql-fragments.ts';
@@ -146,16 +147,28 @@ export function listClients(
     );
   }
   const direction = isDescending ? sql.fragment`DESC` : sql.fragment`ASC`;
-  return db.any(sql.type(ClientListRow)`
-    /* clients.list */
-    SELECT ${clientColumns}, ${ownerColumns}, ${key} AS sort_key
-    FROM clients c
-    LEFT JOIN users u ON u.id = c.owner_user_id
-    WHERE ${allOf(conditions)}
-    ORDER BY ${column} ${direction}, c.uuid ${direction}
-    LIMIT ${limit + 1}
-  `);
+  return db.any(
+    preparedUnlessSkewed(
+      filters,
+      sql.type(ClientListRow)`
+        /* clients.list */
+        SELECT ${clientColumns}, ${ownerColumns}, ${key} AS sort_key
+        FROM clients c
+        LEFT JOIN users u ON u.id = c.owner_user_id
+        WHERE ${allOf(conditions)}
+        ORDER BY ${column} ${direction}, c.uuid ${direction}
+        LIMIT ${limit + 1}
+      `,
+    ),
+  );
 }
+
+/**
+ * A list's statements are prepared (db.ts) unless a search or tags filter them: how many clients
+ * match those decides whether an index of the order or the trigram/tag index is the better start.
+ */
+const preparedUnlessSkewed = <T extends QuerySqlToken>(filters: ClientFilters, query: T) =>
+  filters.search === null && filters.tags.length === 0 ? prepared(query) : query;
 
 /**
  * The list's size: exact from the maintained client_status_counts when only a status (or nothing)
@@ -166,16 +179,23 @@ export async function countClients(db: CommonQueryMethods, filters: ClientFilter
   if (filters.search === null && filters.tags.length === 0 && filters.ownerId === null) {
     const status = filters.status === null ? sql.fragment`TRUE` : sql.fragment`s.status = ${filters.status}`;
     return exactTotal(
-      await db.oneFirst(sql.type(TotalRow)`
-        /* clients.countByStatus */
-        SELECT COALESCE(sum(s.client_count), 0) AS total FROM client_status_counts s WHERE ${status}
-      `),
+      await db.oneFirst(
+        prepared(sql.type(TotalRow)`
+          /* clients.countByStatus */
+          SELECT COALESCE(sum(s.client_count), 0) AS total FROM client_status_counts s WHERE ${status}
+        `),
+      ),
     );
   }
   return toTotal(
-    await db.oneFirst(sql.type(TotalRow)`
-      /* clients.count */ ${cappedCount(sql.fragment`clients c`, allOf(filterConditions(filters)))}
-    `),
+    await db.oneFirst(
+      preparedUnlessSkewed(
+        filters,
+        sql.type(TotalRow)`
+          /* clients.count */ ${cappedCount(sql.fragment`clients c`, allOf(filterConditions(filters)))}
+        `,
+      ),
+    ),
   );
 }
 
@@ -185,13 +205,15 @@ export async function countClients(db: CommonQueryMethods, filters: ClientFilter
 
 /** The client with notes, its owner and client_overview's task and credential figures. */
 export const findClient = (db: CommonQueryMethods, uuid: string) =>
-  db.maybeOne(sql.type(ClientDetailRow)`
-    /* clients.get */
-    SELECT ${clientColumns}, c.notes, c.owner_uuid, c.owner_name, c.owner_email,
-      c.task_count, c.pending_tasks, c.in_progress_tasks, c.overdue_tasks, c.completed_tasks, c.credential_count
-    FROM client_overview c
-    WHERE c.uuid = ${uuid}
-  `);
+  db.maybeOne(
+    prepared(sql.type(ClientDetailRow)`
+      /* clients.get */
+      SELECT ${clientColumns}, c.notes, c.owner_uuid, c.owner_name, c.owner_email,
+        c.task_count, c.pending_tasks, c.in_progress_tasks, c.overdue_tasks, c.completed_tasks, c.credential_count
+      FROM client_overview c
+      WHERE c.uuid = ${uuid}
+    `),
+  );
 
 /** Clients carrying the tag, through the schema's find_clients_by_tag (by name, as it orders). */
 export const listClientsByTag = (db: CommonQueryMethods, tag: string) =>

@@ -1,10 +1,12 @@
 /**
  * SQL of dashboard.summary. "Today" is the transaction's CURRENT_DATE, i.e. the caller's (trpc.ts
- * sets TimeZone per request). No query here reads a credential's secret.
+ * sets TimeZone per request). No query here reads a credential's secret. Every statement is prepared
+ * (db.ts): each reads one user's keys or fixed conditions.
  */
 import { ClientStatus } from '@mini-crm/models';
 import { type CommonQueryMethods, sql } from 'slonik';
 import { z } from 'zod';
+import { prepared } from '../db.ts';
 import { Count, DateOnly } from '../rows.ts';
 import { cappedCount } from '../sql-fragments.ts';
 import { TaskRow, taskColumns, urgencyConditions } from '../tasks/queries.ts';
@@ -12,7 +14,7 @@ import { TaskRow, taskColumns, urgencyConditions } from '../tasks/queries.ts';
 const TodayRow = z.object({ today: DateOnly });
 
 export const callerToday = (db: CommonQueryMethods) =>
-  db.oneFirst(sql.type(TodayRow)`/* dashboard.today */ SELECT CURRENT_DATE::text AS today`);
+  db.oneFirst(prepared(sql.type(TodayRow)`/* dashboard.today */ SELECT CURRENT_DATE::text AS today`));
 
 const UrgentTaskRow = TaskRow.extend({ urgency_total: Count });
 
@@ -34,17 +36,21 @@ export function listUrgentTasksOf(db: CommonQueryMethods, userId: number, limit:
       LIMIT ${limit}
     )`;
   });
-  return db.any(sql.type(UrgentTaskRow)`
-    /* dashboard.urgentTasks */
-    SELECT * FROM (${sql.join(branches, sql.fragment` UNION ALL `)}) AS urgent
-    ORDER BY urgent.due_date, urgent.uuid
-  `);
+  return db.any(
+    prepared(sql.type(UrgentTaskRow)`
+      /* dashboard.urgentTasks */
+      SELECT * FROM (${sql.join(branches, sql.fragment` UNION ALL `)}) AS urgent
+      ORDER BY urgent.due_date, urgent.uuid
+    `),
+  );
 }
 
 const StatusCountRow = z.object({ status: ClientStatus, client_count: Count });
 
 /** Maintained by the clients' triggers (client_status_counts): four rows, however many clients. */
 export const countClientsByStatus = (db: CommonQueryMethods) =>
-  db.any(sql.type(StatusCountRow)`
-    /* dashboard.clientsByStatus */ SELECT status, client_count FROM client_status_counts
-  `);
+  db.any(
+    prepared(sql.type(StatusCountRow)`
+      /* dashboard.clientsByStatus */ SELECT status, client_count FROM client_status_counts
+    `),
+  );

@@ -5,8 +5,9 @@
  * indexes idx_tasks_open_* can serve them.
  */
 import { TaskPriority, TaskStatus, TaskUrgency } from '@mini-crm/models';
-import { type CommonQueryMethods, type FragmentSqlToken, sql } from 'slonik';
+import { type CommonQueryMethods, type FragmentSqlToken, type QuerySqlToken, sql } from 'slonik';
 import { z } from 'zod';
+import { prepared } from '../db.ts';
 import { type Total, toTotal } from '../pagination.ts';
 import { DateOnly, Timestamp, TotalRow } from '../rows.ts';
 import { allOf, cappedCount, containsPattern } from '../sql-fragments.ts';
@@ -112,36 +113,60 @@ export function listTasks(db: CommonQueryMethods, filters: TaskFilters, after: T
   `;
   if (after === null || after[0] === null) {
     const [, afterUuid] = after ?? [null, null];
-    return db.any(sql.type(TaskRow)`
-      /* tasks.list */
-      ${page(afterUuid === null ? sql.fragment`TRUE` : sql.fragment`t.due_date IS NULL AND t.uuid > ${afterUuid}::uuid`)}
-    `);
+    return db.any(
+      preparedUnlessSearched(
+        filters,
+        sql.type(TaskRow)`
+          /* tasks.list */
+          ${page(afterUuid === null ? sql.fragment`TRUE` : sql.fragment`t.due_date IS NULL AND t.uuid > ${afterUuid}::uuid`)}
+        `,
+      ),
+    );
   }
   const [dueDate, uuid] = after;
-  return db.any(sql.type(TaskRow)`
-    /* tasks.list */
-    SELECT * FROM (
-      (${page(sql.fragment`(t.due_date, t.uuid) > (${dueDate}::date, ${uuid}::uuid)`)})
-      UNION ALL
-      (${page(sql.fragment`t.due_date IS NULL`)})
-    ) AS rest
-    ORDER BY rest.due_date ASC NULLS LAST, rest.uuid ASC
-    LIMIT ${limit + 1}
-  `);
+  return db.any(
+    preparedUnlessSearched(
+      filters,
+      sql.type(TaskRow)`
+        /* tasks.list */
+        SELECT * FROM (
+          (${page(sql.fragment`(t.due_date, t.uuid) > (${dueDate}::date, ${uuid}::uuid)`)})
+          UNION ALL
+          (${page(sql.fragment`t.due_date IS NULL`)})
+        ) AS rest
+        ORDER BY rest.due_date ASC NULLS LAST, rest.uuid ASC
+        LIMIT ${limit + 1}
+      `,
+    ),
+  );
 }
+
+/**
+ * A list's statements are prepared (db.ts) unless a text search filters them: how many tasks match
+ * the words decides the plan. Every other filter is a key, an enum or a date range of an index.
+ */
+const preparedUnlessSearched = <T extends QuerySqlToken>(filters: TaskFilters, query: T) =>
+  filters.search === null ? prepared(query) : query;
 
 /** The list's size, up to totalCap. Every task has its client, so the count needs no join. */
 export const countTasks = async (db: CommonQueryMethods, filters: TaskFilters): Promise<Total> =>
   toTotal(
-    await db.oneFirst(sql.type(TotalRow)`
-      /* tasks.count */ ${cappedCount(sql.fragment`tasks t`, allOf(filterConditions(filters)), listOrder)}
-    `),
+    await db.oneFirst(
+      preparedUnlessSearched(
+        filters,
+        sql.type(TotalRow)`
+          /* tasks.count */ ${cappedCount(sql.fragment`tasks t`, allOf(filterConditions(filters)), listOrder)}
+        `,
+      ),
+    ),
   );
 
 export const findTask = (db: CommonQueryMethods, uuid: string) =>
-  db.maybeOne(sql.type(TaskRow)`
-    /* tasks.get */ SELECT ${taskColumns} FROM task_overview t WHERE t.uuid = ${uuid}::uuid
-  `);
+  db.maybeOne(
+    prepared(sql.type(TaskRow)`
+      /* tasks.get */ SELECT ${taskColumns} FROM task_overview t WHERE t.uuid = ${uuid}::uuid
+    `),
+  );
 
 // ---------------------------------------------------------------------------------------------
 // Writes
@@ -160,15 +185,17 @@ export type TaskValues = {
 const UuidRow = z.object({ uuid: z.uuid() });
 
 export const insertTask = (db: CommonQueryMethods, task: TaskValues) =>
-  db.oneFirst(sql.type(UuidRow)`
-    /* tasks.create */
-    INSERT INTO tasks (client_id, title, description, status, priority, due_date, assigned_user_id)
-    VALUES (
-      ${task.clientId}, ${task.title}, ${task.description}, ${task.status}, ${task.priority},
-      ${task.dueDate}::date, ${task.assignedUserId}
-    )
-    RETURNING uuid
-  `);
+  db.oneFirst(
+    prepared(sql.type(UuidRow)`
+      /* tasks.create */
+      INSERT INTO tasks (client_id, title, description, status, priority, due_date, assigned_user_id)
+      VALUES (
+        ${task.clientId}, ${task.title}, ${task.description}, ${task.status}, ${task.priority},
+        ${task.dueDate}::date, ${task.assignedUserId}
+      )
+      RETURNING uuid
+    `),
+  );
 
 export type TaskChanges = { [K in keyof TaskValues]?: TaskValues[K] | undefined };
 
