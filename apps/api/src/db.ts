@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { UserRole } from '@mini-crm/models';
 import { createPgDriverFactory } from '@slonik/pg-driver';
 import {
+  type CommonQueryMethods,
   createPool,
   type DatabasePool,
   type DatabaseTransactionConnection,
@@ -43,13 +44,20 @@ export async function createDatabasePool(
     connectionTimeout: 5_000,
     statementTimeout: 30_000,
     // slonik runs DISCARD ALL whenever a connection goes back to the pool: a round trip, twice a
-    // request. Nothing here outlives its transaction (every setting is set_config(..., true), no
-    // session-level SET, temp table or LISTEN), so there is nothing to discard.
+    // request, and it would drop the prepared statements (`prepared`). What a connection keeps is
+    // those and the settings of the last read outside a transaction (scopeSettings), which the next
+    // request's first statement replaces; no temp table, LISTEN or other SET.
     resetConnection: async () => {},
   });
 }
 
 export type Transaction = DatabaseTransactionConnection;
+
+/**
+ * A procedure's `ctx.db`: the request's transaction, or for a read (trpc.ts) the pooled connection
+ * its statements run on one by one. Either way its first statement named the caller (scopeSettings).
+ */
+export type RequestDb = CommonQueryMethods;
 
 const preparedNames = new Map<string, string>();
 /** Each connection keeps every statement it prepared; past this many shapes, new ones run unnamed. */
@@ -115,6 +123,7 @@ export function inRequestTransaction<T>(
           ip: scope.ip,
           userAgent: scope.userAgent,
           timeZone: sql.fragment`${scope.timeZone}`,
+          isTransactionLocal: true,
         })}
     `);
     return work(tx, { role });
@@ -124,15 +133,20 @@ export function inRequestTransaction<T>(
 /**
  * The set_config calls of a request's first statement. `userId` (text, '' for nobody) and
  * `timeZone` are SQL: bound values, or columns of that statement (the session's user).
+ * In a transaction they end with it. A read outside one (trpc.ts) sets them for the connection's
+ * session, where they stay until the next request's first statement sets its own. Nothing that
+ * reads them (the audit triggers, the views' "today") runs before that statement: the few statements
+ * run on the pool directly (sign-in's throttle and lookup, logout, the health check) read none.
  */
 export const scopeSettings = (scope: {
   userId: FragmentSqlToken;
   ip: string | null;
   userAgent: string | null;
   timeZone: FragmentSqlToken;
+  isTransactionLocal: boolean;
 }) => sql.fragment`
-  set_config('app.user_id', ${scope.userId}, true),
-  set_config('app.ip_address', ${scope.ip ?? ''}, true),
-  set_config('app.user_agent', ${scope.userAgent ?? ''}, true),
-  set_config('TimeZone', ${scope.timeZone}, true)
+  set_config('app.user_id', ${scope.userId}, ${scope.isTransactionLocal}),
+  set_config('app.ip_address', ${scope.ip ?? ''}, ${scope.isTransactionLocal}),
+  set_config('app.user_agent', ${scope.userAgent ?? ''}, ${scope.isTransactionLocal}),
+  set_config('TimeZone', ${scope.timeZone}, ${scope.isTransactionLocal})
 `;

@@ -1,9 +1,9 @@
 /**
  * tRPC setup: the request context, and the procedure tiers every router builds on.
  * - publicProcedure: anyone (sign-in).
- * - authedProcedure: a valid session; the handler's `ctx.db` is a transaction whose first statement
- *   read that session and set the caller's id, IP, user agent and time zone (inSessionTransaction),
- *   committed only on success.
+ * - authedProcedure: a valid session; the handler's `ctx.db` is a transaction (a mutation), or for a
+ *   query a pooled connection, whose first statement read that session and set the caller's id, IP,
+ *   user agent and time zone (runAsSession); a transaction commits only on success.
  * - roleProcedure(...roles): authedProcedure limited to those roles: the one place roles are checked.
  * Errors of every tier pass through toTRPCError (errors.ts).
  */
@@ -13,9 +13,9 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import type { CreateFastifyContextOptions } from '@trpc/server/adapters/fastify';
 import type { DatabasePool } from 'slonik';
 import type { SessionUser } from './auth/queries.ts';
-import { inSessionTransaction, type Session, setSessionCookie, wellFormedToken } from './auth/sessions.ts';
+import { runAsSession, type Session, setSessionCookie, wellFormedToken } from './auth/sessions.ts';
 import { sessionCookieName } from './client.ts';
-import type { Transaction } from './db.ts';
+import type { RequestDb } from './db.ts';
 import { fieldErrorsOf, internalErrorPrefix, loggableError, toTRPCError } from './errors.ts';
 import { asEncryptionKeys, type EncryptionKeys } from './keys/keyring.ts';
 
@@ -39,23 +39,29 @@ export async function createContext(deps: ApiDeps, { req, res }: CreateFastifyCo
 
 export type Context = Awaited<ReturnType<typeof createContext>>;
 
-const t = initTRPC.context<Context>().create({
-  isDev: false, // no stack traces in responses
-  errorFormatter: ({ shape, error }) => ({
-    ...shape,
-    // A 500 that did not pass through toTRPCError (none should) still tells nothing about the server.
-    message:
-      error.code === 'INTERNAL_SERVER_ERROR' && !error.message.startsWith(internalErrorPrefix)
-        ? internalErrorPrefix
-        : shape.message,
-    data: {
-      code: shape.data.code,
-      httpStatus: shape.data.httpStatus,
-      path: shape.data.path,
-      fieldErrors: fieldErrorsOf(error.cause),
-    },
-  }),
-});
+/** What a procedure declares about itself; see authedProcedure. */
+export type ProcedureMeta = { writes?: boolean };
+
+const t = initTRPC
+  .context<Context>()
+  .meta<ProcedureMeta>()
+  .create({
+    isDev: false, // no stack traces in responses
+    errorFormatter: ({ shape, error }) => ({
+      ...shape,
+      // A 500 that did not pass through toTRPCError (none should) still tells nothing about the server.
+      message:
+        error.code === 'INTERNAL_SERVER_ERROR' && !error.message.startsWith(internalErrorPrefix)
+          ? internalErrorPrefix
+          : shape.message,
+      data: {
+        code: shape.data.code,
+        httpStatus: shape.data.httpStatus,
+        path: shape.data.path,
+        fieldErrors: fieldErrorsOf(error.cause),
+      },
+    }),
+  });
 
 export const router = t.router;
 
@@ -82,32 +88,40 @@ export const scopeOf = (ctx: Context, user: SessionUser | null) => ({
 });
 
 /**
- * Runs `work` in the request's transaction as the session the cookie names (null: signed out; see
- * inSessionTransaction), and resends the cookie once a renewal has committed.
+ * Runs `work` as the session the cookie names (null: signed out; see runAsSession), in a
+ * transaction unless `isReadOnly`, and resends the cookie once a renewal has been written.
  */
-export async function inCallerTransaction<T>(
+export async function runAsCaller<T>(
   ctx: Context & { sessionToken: string },
-  work: (tx: Transaction, session: Session | null) => Promise<T>,
+  isReadOnly: boolean,
+  work: (db: RequestDb, session: Session | null) => Promise<T>,
 ): Promise<T> {
-  const origin = { token: ctx.sessionToken, ip: ctx.ip, userAgent: ctx.userAgent };
-  const { result, renewedUntil } = await inSessionTransaction(ctx.pool, origin, work);
+  const origin = { token: ctx.sessionToken, ip: ctx.ip, userAgent: ctx.userAgent, isReadOnly };
+  const { result, renewedUntil } = await runAsSession(ctx.pool, origin, work);
   if (renewedUntil) setSessionCookie(ctx.req, ctx.res, ctx.sessionToken, renewedUntil);
   return result;
 }
 
 const signInFirst = () => new TRPCError({ code: 'UNAUTHORIZED', message: 'sign in first' });
 
-export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+/**
+ * A query runs its statements one by one on a pooled connection, without a transaction: under READ
+ * COMMITTED each statement sees its own snapshot either way, and BEGIN and COMMIT would be two of
+ * the three or four round trips of a read. A mutation, or a query whose meta says it `writes`
+ * (credentials.get records a view), runs in a transaction committed only on success.
+ */
+export const authedProcedure = publicProcedure.use(async ({ ctx, type, meta, next }) => {
   const { sessionToken } = ctx;
   if (!sessionToken) throw signInFirst();
-  const run = (db: Transaction, session: Session) => next({ ctx: { session, user: session.user, db } });
+  const isReadOnly = type === 'query' && meta?.writes !== true;
+  const run = (db: RequestDb, session: Session) => next({ ctx: { session, user: session.user, db } });
   let outcome: Awaited<ReturnType<typeof run>> | undefined;
   try {
-    await inCallerTransaction({ ...ctx, sessionToken }, async (db, session) => {
+    await runAsCaller({ ...ctx, sessionToken }, isReadOnly, async (db, session) => {
       // Returning, not throwing: the deletion of an expired session commits.
       if (!session) return;
       outcome = await run(db, session);
-      // tRPC hands failures back as a result; throwing rolls the transaction back.
+      // tRPC hands failures back as a result; throwing rolls a transaction back.
       if (!outcome.ok) throw outcome.error;
     });
   } catch (error) {

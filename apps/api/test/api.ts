@@ -71,6 +71,8 @@ export type TestApiOptions = {
   showDemoAccounts?: boolean;
   /** The server's key versions (a rotation under way); default: testEncryptionKey as version 1. */
   encryptionKeys?: EncryptionKeys;
+  /** The server pool's size (default: the API's); 1 puts every request on the same connection. */
+  poolSize?: number;
 };
 
 export function useTestApi(options: TestApiOptions = {}): TestApi {
@@ -80,7 +82,7 @@ export function useTestApi(options: TestApiOptions = {}): TestApi {
 
   beforeAll(async () => {
     // As in production, the API runs as mini_crm_app: every test proves its grants are enough.
-    const pool = await createDatabasePool(database.appUrl);
+    const pool = await createDatabasePool(database.appUrl, { maximumPoolSize: options.poolSize });
     const app = await buildServer({
       pool,
       encryptionKey: options.encryptionKeys ?? testEncryptionKey,

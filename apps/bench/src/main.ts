@@ -236,8 +236,8 @@ function legend(captured: CapturedCase[], firstRows: number[], seconds: number, 
     `Each row: a, b, c one after another, ${seconds} s each, at the same number of connections; req/s of answers, p50/p99 in ms.`,
     '- a: pgbench -M extended (every statement unnamed, planned at each call), the statements below as one script per transaction, one database connection per client; no HTTP, no transaction.',
     `- b: node:http + pg (pool ${apiPoolSize}): the statements below on one pooled connection, those marked * prepared under the API's names, rows as JSON; autocannon on loopback.`,
-    `- c: the API process (${apiCommand}, pool ${apiPoolSize}, request logs off) with a session cookie: BEGIN, ` +
-      'the scope statement (the session and its user, set_config ×4), the statements below, COMMIT, ' +
+    `- c: the API process (${apiCommand}, pool ${apiPoolSize}, request logs off) with a session cookie: ` +
+      'the scope statement (the session and its user, set_config ×4), the statements below (a mutation: between BEGIN and COMMIT), ' +
       'zod on input and rows, tRPC and Fastify; autocannon on loopback.',
     "- API RSS: the API process's largest VmRSS during its run (sampled every 100 ms).",
     'Statements per request (a and b run these; c also runs what follows "c also"), and the rows the first one returns:',

@@ -6,11 +6,11 @@
  * NOT_FOUND / FORBIDDEN, so a handler reads: `const client = await clientToEdit(ctx, input.id)`.
  */
 import type { SessionUser } from '../auth/queries.ts';
-import type { Transaction } from '../db.ts';
+import type { RequestDb } from '../db.ts';
 import { fieldError, forbidden, notFound } from '../errors.ts';
 import { findClientAccess, findCredentialAccess, findTaskAccess, lockReferencedUser } from './queries.ts';
 
-type Caller = { db: Transaction; user: SessionUser };
+type Caller = { db: RequestDb; user: SessionUser };
 
 /** Admins and managers see and change every client, task and credential. */
 export const isStaff = (user: SessionUser) => user.role === 'admin' || user.role === 'manager';
@@ -58,7 +58,7 @@ export async function credentialToUse({ db, user }: Caller, credentialUuid: stri
  * does not fail because that user was deactivated since.
  */
 export async function referencedUserId(
-  db: Transaction,
+  db: RequestDb,
   field: string,
   userUuid: string | null,
   currentId: number | null = null,

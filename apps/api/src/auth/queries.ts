@@ -19,14 +19,14 @@ const sessionUserColumns = sql.fragment`u.id, u.uuid, u.email, u.name, u.role, u
 const ScopeRow = SessionUserRow.extend({ expires_at: z.number() });
 
 /**
- * The request's first statement (see inSessionTransaction): the session, if it is live and its user
+ * The request's first statement (see runAsSession): the session, if it is live and its user
  * active, and the request's settings (app.user_id, IP, user agent, TimeZone) from that same row. No
  * row, no settings: the request then runs as nobody. Prepared: two primary-key lookups, whose
  * planning would cost more than running them.
  */
 export const scopeBySession = (
   tx: CommonQueryMethods,
-  request: { sessionId: string; ip: string | null; userAgent: string | null },
+  request: { sessionId: string; ip: string | null; userAgent: string | null; isTransaction: boolean },
 ) =>
   tx.maybeOne(
     prepared(sql.type(ScopeRow)`
@@ -37,6 +37,7 @@ export const scopeBySession = (
           ip: request.ip,
           userAgent: request.userAgent,
           timeZone: sql.fragment`u.timezone`,
+          isTransactionLocal: request.isTransaction,
         })}
       FROM user_sessions s JOIN users u ON u.id = s.user_id
       WHERE s.id = ${request.sessionId} AND s.expires_at > now() AND u.is_active

@@ -7,7 +7,7 @@ import { ChangePasswordInput, LoginInput, UpdateProfileInput } from '@mini-crm/m
 import { TRPCError } from '@trpc/server';
 import { inRequestTransaction } from '../db.ts';
 import { fieldError } from '../errors.ts';
-import { authedProcedure, inCallerTransaction, publicProcedure, router, scopeOf } from '../trpc.ts';
+import { authedProcedure, publicProcedure, router, runAsCaller, scopeOf } from '../trpc.ts';
 import { decoyPasswordHash, hashPassword, verifyPassword } from './passwords.ts';
 import {
   clearLoginFailures,
@@ -83,7 +83,7 @@ export const authRouter = router({
   me: publicProcedure.query(async ({ ctx }) => {
     const { sessionToken } = ctx;
     if (!sessionToken) return null;
-    return inCallerTransaction({ ...ctx, sessionToken }, async (_db, session) => (session ? toMe(session.user) : null));
+    return runAsCaller({ ...ctx, sessionToken }, true, async (_db, session) => (session ? toMe(session.user) : null));
   }),
 
   /** Ends every session of the account (others may hold the old password) and starts a fresh one here. */

@@ -10,7 +10,7 @@ import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/enco
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CommonQueryMethods, DatabasePool } from 'slonik';
 import { sessionCookieName } from '../client.ts';
-import type { Transaction } from '../db.ts';
+import type { RequestDb } from '../db.ts';
 import { deleteExpiredSession, extendSession, insertSession, type SessionUser, scopeBySession } from './queries.ts';
 
 const day = 24 * 60 * 60 * 1000;
@@ -44,34 +44,38 @@ export const wellFormedToken = (token: string | undefined) =>
   token !== undefined && /^[a-z2-7]{32}$/.test(token) ? token : null;
 
 /**
- * Runs `work` in one transaction whose first statement reads the session `token` names, and names
- * its user in the transaction's settings (see scopeBySession): one statement, not a lookup on a
- * connection of its own and then the scope. `work` gets null when the session is unknown, expired
- * (then deleted) or its user inactive. A session with under 15 days left is renewed to 30 in the
- * same transaction; `renewedUntil` tells the caller to resend the cookie.
+ * Runs `work` as the session `token` names: in one transaction, or with `isReadOnly` on one pooled
+ * connection without a transaction (a read needs none, and BEGIN and COMMIT are two round trips of
+ * a three-statement request). The first statement reads the session and names its user in the
+ * settings (see scopeBySession): one statement, not a lookup on a connection of its own and then the
+ * scope. `work` gets null when the session is unknown, expired (then deleted) or its user inactive.
+ * A session with under 15 days left is renewed to 30; `renewedUntil` tells the caller to resend the
+ * cookie.
  */
-export async function inSessionTransaction<T>(
+export async function runAsSession<T>(
   pool: DatabasePool,
-  request: { token: string; ip: string | null; userAgent: string | null },
-  work: (tx: Transaction, session: Session | null) => Promise<T>,
+  request: { token: string; ip: string | null; userAgent: string | null; isReadOnly: boolean },
+  work: (db: RequestDb, session: Session | null) => Promise<T>,
 ): Promise<{ result: T; renewedUntil: Date | null }> {
   const sessionId = sessionIdOf(request.token);
   let renewedUntil: Date | null = null;
-  const result = await pool.transaction(async (tx) => {
-    const row = await scopeBySession(tx, { sessionId, ip: request.ip, userAgent: request.userAgent });
+  const run = async (db: RequestDb) => {
+    const { ip, userAgent, isReadOnly } = request;
+    const row = await scopeBySession(db, { sessionId, ip, userAgent, isTransaction: !isReadOnly });
     if (row === null) {
-      await deleteExpiredSession(tx, sessionId);
-      return work(tx, null);
+      await deleteExpiredSession(db, sessionId);
+      return work(db, null);
     }
     const { expires_at: expiresAtMs, ...user } = row;
     let expiresAt = new Date(expiresAtMs);
     if (expiresAtMs - Date.now() < sessionRenewBelowMs) {
       expiresAt = new Date(Date.now() + sessionLifetimeMs);
-      await extendSession(tx, sessionId, expiresAt);
+      await extendSession(db, sessionId, expiresAt);
       renewedUntil = expiresAt;
     }
-    return work(tx, { id: sessionId, expiresAt, user });
-  });
+    return work(db, { id: sessionId, expiresAt, user });
+  };
+  const result = await (request.isReadOnly ? pool.connect(run) : pool.transaction(run));
   return { result, renewedUntil };
 }
 

@@ -8,7 +8,7 @@ import { ClientCreateInput, ClientIdInput, ClientListInput, ClientTagInput, Clie
 import { TRPCError } from '@trpc/server';
 import { clientToEdit, isStaff, referencedUserId } from '../access/policy.ts';
 import type { SessionUser } from '../auth/queries.ts';
-import type { Transaction } from '../db.ts';
+import type { RequestDb } from '../db.ts';
 import { fieldError, notFound } from '../errors.ts';
 import { decodeCursor, toPage } from '../pagination.ts';
 import { authedProcedure, roleProcedure, router } from '../trpc.ts';
@@ -59,7 +59,7 @@ export const toClient = (row: ClientDetailRow) => ({
 });
 export type Client = ReturnType<typeof toClient>;
 
-async function readClient(db: Transaction, uuid: string) {
+async function readClient(db: RequestDb, uuid: string) {
   const client = await findClient(db, uuid);
   if (!client) throw notFound('client');
   return toClient(client);

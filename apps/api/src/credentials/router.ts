@@ -10,7 +10,7 @@
 import { CredentialCreateInput, CredentialIdInput, CredentialListInput, CredentialUpdateInput } from '@mini-crm/models';
 import { TRPCError } from '@trpc/server';
 import { clientToEdit, credentialToUse } from '../access/policy.ts';
-import type { Transaction } from '../db.ts';
+import type { RequestDb } from '../db.ts';
 import { notFound } from '../errors.ts';
 import { keyForVersion } from '../keys/keyring.ts';
 import { authedProcedure, type Context, router } from '../trpc.ts';
@@ -40,7 +40,7 @@ export const toCredential = (row: CredentialRow) => ({
 });
 export type Credential = ReturnType<typeof toCredential>;
 
-async function loadCredential(db: Transaction, id: number) {
+async function loadCredential(db: RequestDb, id: number) {
   const row = await findCredential(db, id);
   if (!row) throw notFound('credential');
   return toCredential(row);
@@ -72,15 +72,19 @@ export const credentialsRouter = router({
     return (await listCredentials(ctx.db, client.id)).map(toCredential);
   }),
 
-  get: authedProcedure.input(CredentialIdInput).query(async ({ ctx, input }) => {
-    const credential = await credentialToUse(ctx, input.id);
-    try {
-      await recordView(ctx.db, credential.id);
-    } catch (error) {
-      throw vaultError(ctx, input.id, error);
-    }
-    return loadCredential(ctx.db, credential.id);
-  }),
+  // A read that writes its 'view' audit row: in a transaction, so a failed read leaves no row.
+  get: authedProcedure
+    .meta({ writes: true })
+    .input(CredentialIdInput)
+    .query(async ({ ctx, input }) => {
+      const credential = await credentialToUse(ctx, input.id);
+      try {
+        await recordView(ctx.db, credential.id);
+      } catch (error) {
+        throw vaultError(ctx, input.id, error);
+      }
+      return loadCredential(ctx.db, credential.id);
+    }),
 
   create: authedProcedure.input(CredentialCreateInput).mutation(async ({ ctx, input }) => {
     const { clientId, ...fields } = input;

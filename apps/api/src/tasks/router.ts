@@ -7,7 +7,7 @@
 import { TaskCreateInput, TaskIdInput, TaskListInput, TaskSetStatusInput, TaskUpdateInput } from '@mini-crm/models';
 import { TRPCError } from '@trpc/server';
 import { clientToEdit, referencedUserId, taskToDelete, taskToEdit } from '../access/policy.ts';
-import type { Transaction } from '../db.ts';
+import type { RequestDb } from '../db.ts';
 import { fieldError, notFound } from '../errors.ts';
 import { decodeCursor, toPage } from '../pagination.ts';
 import { authedProcedure, router } from '../trpc.ts';
@@ -46,7 +46,7 @@ export type Task = ReturnType<typeof toTask>;
 
 type Caller = Parameters<typeof clientToEdit>[0];
 
-async function readTask(db: Transaction, uuid: string) {
+async function readTask(db: RequestDb, uuid: string) {
   const task = await findTask(db, uuid);
   if (!task) throw notFound('task');
   return toTask(task);

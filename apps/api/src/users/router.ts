@@ -14,7 +14,7 @@ import {
 } from '@mini-crm/models';
 import { hashPassword } from '../auth/passwords.ts';
 import { deleteUserSessions } from '../auth/queries.ts';
-import type { Transaction } from '../db.ts';
+import type { RequestDb } from '../db.ts';
 import { fieldError, notFound } from '../errors.ts';
 import { decodeCursor, toPage } from '../pagination.ts';
 import { authedProcedure, roleProcedure, router } from '../trpc.ts';
@@ -46,7 +46,7 @@ export type User = ReturnType<typeof toUser>;
 
 const adminProcedure = roleProcedure('admin');
 
-async function lockedUser(db: Transaction, uuid: string) {
+async function lockedUser(db: RequestDb, uuid: string) {
   const user = await lockUser(db, uuid);
   if (!user) throw notFound('user');
   return user;
@@ -54,7 +54,7 @@ async function lockedUser(db: Transaction, uuid: string) {
 
 /** Refuses to take away the last active admin; call with lockAdminChanges held. */
 async function keepAnActiveAdmin(
-  db: Transaction,
+  db: RequestDb,
   target: { id: number; role: UserRole; is_active: boolean },
   field: string,
   message: string,

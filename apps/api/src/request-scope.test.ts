@@ -1,0 +1,111 @@
+/**
+ * What a request's first statement sets (who, from where, whose "today") holds for that request
+ * alone, whether it ran in a transaction (a mutation, credentials.get) or, as a read does, on a
+ * pooled connection without one (trpc.ts). The server here has a pool of one connection, so every
+ * request runs right after the one before it, on the same connection.
+ */
+import { describe, expect, it } from 'vitest';
+import { type AccountName, useTestApi } from '../test/api.ts';
+import { fixtures } from '../test/fixtures.ts';
+
+const api = useTestApi({ poolSize: 1 });
+const make = fixtures(api);
+
+// 25 hours apart: at every moment these two zones are on different dates.
+const ahead = 'Pacific/Kiritimati';
+const behind = 'Pacific/Pago_Pago';
+
+const setTimezone = (name: AccountName, zone: string) =>
+  api.db.query('UPDATE users SET timezone = $2 WHERE id = $1', [api.accounts[name].internalId, zone]);
+
+const todayIn = async (zone: string) =>
+  (await api.db.query<{ today: string }>(`SELECT (now() AT TIME ZONE $1)::date::text AS today`, [zone])).rows[0]?.today;
+
+/** Who wrote each audit row of the credential, with which user agent, oldest first. */
+const auditTrailOf = async (credentialId: string) =>
+  (
+    await api.db.query<{ action: string; email: string | null; user_agent: string | null }>(
+      `SELECT a.action, u.email, a.user_agent
+       FROM credential_audit_logs a JOIN credentials cd ON cd.id = a.credential_id LEFT JOIN users u ON u.id = a.user_id
+       WHERE cd.uuid = $1 ORDER BY a.id`,
+      [credentialId],
+    )
+  ).rows;
+
+describe('a request on a connection another caller used just before', () => {
+  it('reads "today" in its own caller’s zone', async () => {
+    await setTimezone('user', ahead);
+    await setTimezone('admin', behind);
+    const user = await api.signIn('user');
+    const admin = await api.signIn('admin');
+    const [aheadToday, behindToday] = [await todayIn(ahead), await todayIn(behind)];
+    expect(aheadToday).not.toBe(behindToday);
+    for (let round = 0; round < 3; round += 1) {
+      expect((await user.dashboard.summary.query()).today).toBe(aheadToday);
+      expect((await admin.dashboard.summary.query()).today).toBe(behindToday);
+    }
+  });
+
+  it('is recorded as its own caller, after another caller’s read', async () => {
+    const user = await api.signIn('user', { userAgent: 'user-agent/1' });
+    const admin = await api.signIn('admin', { userAgent: 'admin-agent/1' });
+    const client = await make.client('user');
+
+    await user.clients.list.query({});
+    const byAdmin = await admin.credentials.create.mutate({ clientId: client.id, label: 'By admin', value: 'x-1' });
+    await admin.clients.get.query({ id: client.id });
+    const byUser = await user.credentials.create.mutate({ clientId: client.id, label: 'By user', value: 'x-2' });
+    await user.tasks.list.query({});
+    await admin.credentials.reveal.mutate({ id: byUser.id });
+
+    expect(await auditTrailOf(byAdmin.id)).toEqual([
+      { action: 'create', email: api.accounts.admin.email, user_agent: 'admin-agent/1' },
+    ]);
+    expect(await auditTrailOf(byUser.id)).toEqual([
+      { action: 'create', email: api.accounts.user.email, user_agent: 'user-agent/1' },
+      { action: 'decrypt', email: api.accounts.admin.email, user_agent: 'admin-agent/1' },
+    ]);
+  });
+});
+
+describe('credentials.get, a read that writes', () => {
+  it('leaves no "view" row when the read after it fails', async () => {
+    const user = await api.signIn('user');
+    const credential = await user.credentials.create.mutate({
+      clientId: (await make.client('user')).id,
+      label: 'Deleted while viewed',
+      value: 'view-then-gone',
+    });
+    // Hold the audit chain's head: the view's audit row waits for it, after its credential was read.
+    const holder = await api.db.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT * FROM credential_audit_chain_head FOR UPDATE');
+      const viewing = user.credentials.get.query({ id: credential.id });
+      await expect
+        .poll(async () => {
+          const { rows } = await api.db.query(
+            `SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%credentials.view%'`,
+          );
+          return rows.length;
+        })
+        .toBe(1);
+      // Deleted meanwhile (without its own audit row, which would queue behind the same lock).
+      const deleter = await api.db.connect();
+      try {
+        await deleter.query('BEGIN');
+        await deleter.query('SET LOCAL session_replication_role = replica');
+        await deleter.query('UPDATE credentials SET deleted_at = now() WHERE uuid = $1', [credential.id]);
+        await deleter.query('COMMIT');
+      } finally {
+        deleter.release();
+      }
+      await holder.query('ROLLBACK');
+      // The view row was written, then the credential read after it found nothing: all rolled back.
+      await expect(viewing).rejects.toMatchObject({ data: { code: 'NOT_FOUND' } });
+    } finally {
+      holder.release();
+    }
+    expect((await auditTrailOf(credential.id)).map((row) => row.action)).toEqual(['create']);
+  });
+});
