@@ -234,6 +234,9 @@ export const planCases: PlanCase[] = [
       dueTo: new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10),
     })),
   },
+  // A search that finds few tasks reads only those, from idx_tasks_search.
+  { name: 'tasks.list search "no such task"', run: tasksList(() => ({ search: 'no such task' })) },
+  { name: 'tasks.list search "zq" (2 characters)', run: tasksList(() => ({ search: 'zq' })) },
 
   // dashboard.summary, as the router runs it
   ...(['staff', 'user'] as const).map((role) => ({

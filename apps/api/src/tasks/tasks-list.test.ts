@@ -171,6 +171,20 @@ describe('tasks.list filters', () => {
     // A blank search box means no filter.
     expect((await user.tasks.list.query({ clientId, search: '   ' })).total).toBe(6);
   });
+
+  it('searches one or two characters as the start of the title or description (an index serves both)', async () => {
+    const user = await api.signIn('user');
+    const clientId = await makeClient();
+    await seed(clientId, [
+      { title: 'Qa the release', description: null },
+      { title: 'Nothing here', description: 'qa notes' },
+      { title: 'Iraq qa trip', description: 'inside only' }, // q and qa inside, not at the start
+    ]);
+    expect(await titles(user, { clientId, search: 'Q' })).toEqual(['Nothing here', 'Qa the release']);
+    expect(await titles(user, { clientId, search: 'qA' })).toEqual(['Nothing here', 'Qa the release']);
+    // From three characters on, anywhere.
+    expect(await titles(user, { clientId, search: 'raq' })).toEqual(['Iraq qa trip']);
+  });
 });
 
 describe('tasks.list urgency', () => {
