@@ -4,7 +4,8 @@
  *
  *   pnpm --filter @mini-crm/api exec node test/explain-scale.ts postgres://…/mini_crm_scale [--show <part of a name>]
  *
- * --show prints the plans of the requests whose name contains the text.
+ * --show prints the plans of the requests whose name contains the text. "statements (prepared)"
+ * counts those explained with their generic plan (plan-cases.ts).
  */
 import { parseArgs } from 'node:util';
 import { describePlan } from '@mini-crm/database/plans';
@@ -17,7 +18,7 @@ const fixtures = await loadFixtures(url);
 // Twice: the first pass warms the cache, the second is reported.
 await explainCases(url, fixtures);
 const results = await explainCases(url, fixtures);
-console.log('| request | statements | execution ms | most rows one node read | largest sort | seq scans |');
+console.log('| request | statements (prepared) | execution ms | most rows one node read | largest sort | seq scans |');
 console.log('| --- | ---: | ---: | ---: | ---: | --- |');
 for (const { name, statements } of results) {
   const figures = statements.map((statement) => planFigures(statement.plan));
@@ -26,7 +27,7 @@ for (const { name, statements } of results) {
   const sort = Math.max(0, ...figures.map((figure) => figure.largestSort));
   const seq = figures.flatMap((figure) => figure.seqScans).join(', ') || '–';
   console.log(
-    `| ${name} | ${statements.length} | ${ms.toFixed(2)} | ${Math.round(most)} | ${Math.round(sort)} | ${seq} |`,
+    `| ${name} | ${statements.length} (${statements.filter((statement) => statement.isGenericPlan).length}) | ${ms.toFixed(2)} | ${Math.round(most)} | ${Math.round(sort)} | ${seq} |`,
   );
 }
 for (const { name, statements } of results.filter((result) => values.show && result.name.includes(values.show))) {
