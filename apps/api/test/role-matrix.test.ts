@@ -3,12 +3,16 @@
  * the one table below. A cell passes when an allowed caller's call succeeds and a refused caller
  * gets FORBIDDEN (signed in, wrong role or not their record) or UNAUTHORIZED (no valid session).
  * "own" records belong to clients the `user` account owns; "foreign" ones to another user's client.
+ * A query writes nothing unless its meta says it does (`writes`: it then runs in a transaction,
+ * trpc.ts): every other query's call, allowed or not, leaves every table's row count as it was.
  */
 import type { UserRole } from '@mini-crm/models';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CrmClient } from '../src/client.ts';
+import { appRouter } from '../src/router.ts';
+import type { ProcedureMeta } from '../src/trpc.ts';
 import { testPassword, useTestApi } from './api.ts';
-import { fixtures as fixturesFor } from './fixtures.ts';
+import { fixtures as fixturesFor, rowCounts } from './fixtures.ts';
 
 const api = useTestApi();
 
@@ -310,10 +314,21 @@ beforeAll(async () => {
   };
 });
 
+type Definition = { type: string; meta?: ProcedureMeta };
+
+/** A query that does not declare `writes` runs without a transaction, so it must write nothing. */
+const isReadOnlyQuery = (procedure: string) => {
+  // At run time the router's procedures are one flat record by dotted name (as the coverage test reads them).
+  const procedures = appRouter._def.procedures as unknown as Record<string, { _def: Definition } | undefined>;
+  const definition = procedures[procedure.split(' ')[0] ?? '']?._def;
+  return definition?.type === 'query' && definition.meta?.writes !== true;
+};
+
 describe.each(table)('$procedure', (row) => {
   it.each(callers)('as %s', async (caller) => {
     const expected = expectedOutcome(row, caller);
     const client = await clientFor(caller, row.isFresh ?? false);
+    const countsBefore = isReadOnlyQuery(row.procedure) ? await rowCounts(api.db) : null;
     const outcome = await row.call(client, fixtures, caller).then(
       (result) => {
         // Records are addressed by uuid outside the database: no serial id in any answer.
@@ -325,11 +340,11 @@ describe.each(table)('$procedure', (row) => {
     // changePassword ends every session of the account, the cached one included.
     if (row.isFresh) sessions.delete(caller);
     expect(outcome).toBe(expected);
+    if (countsBefore) expect(await rowCounts(api.db), `${row.procedure} wrote as a read`).toEqual(countsBefore);
   });
 });
 
-it('covers every procedure of the router', async () => {
-  const { appRouter } = await import('../src/router.ts');
+it('covers every procedure of the router', () => {
   const procedures = Object.keys(appRouter._def.procedures).sort();
   const covered = new Set(table.map((row) => row.procedure.split(' ')[0]));
   expect(procedures.filter((name) => !covered.has(name))).toEqual([]);
