@@ -72,9 +72,11 @@ const maxPreparedShapes = 500;
  * the values: lookups by key, one owner's or assignee's rows, fixed literal conditions. Never for a
  * search or a tag filter, whose best plan depends on how common the value is. plans.test.ts checks
  * the generic plan of every prepared statement it runs. The name is the statement's tag and a hash
- * of its text, so a query built from optional fragments gets one statement per shape.
+ * of its text, so a query built from optional fragments gets one statement per shape. With `when`
+ * false (a list filtered by a search, say) the query runs unnamed, planned for its values.
  */
-export function prepared<T extends QuerySqlToken>(query: T): T {
+export function prepared<T extends QuerySqlToken>(query: T, when = true): T {
+  if (!when) return query;
   let name = preparedNames.get(query.sql);
   if (name === undefined) {
     if (preparedNames.size >= maxPreparedShapes) return query;

@@ -3,7 +3,7 @@
  * response; the internal ids read here (for writes) stay in the router.
  */
 import { type ClientSort, ClientStatus, type TagMatch } from '@mini-crm/models';
-import { type CommonQueryMethods, type QuerySqlToken, sql } from 'slonik';
+import { type CommonQueryMethods, sql } from 'slonik';
 import { z } from 'zod';
 import { prepared } from '../db.ts';
 import { exactTotal, type Total, toTotal } from '../pagination.ts';
@@ -148,8 +148,7 @@ export function listClients(
   }
   const direction = isDescending ? sql.fragment`DESC` : sql.fragment`ASC`;
   return db.any(
-    preparedUnlessSkewed(
-      filters,
+    prepared(
       sql.type(ClientListRow)`
         /* clients.list */
         SELECT ${clientColumns}, ${ownerColumns}, ${key} AS sort_key
@@ -159,6 +158,7 @@ export function listClients(
         ORDER BY ${column} ${direction}, c.uuid ${direction}
         LIMIT ${limit + 1}
       `,
+      hasValueFreePlan(filters),
     ),
   );
 }
@@ -167,8 +167,7 @@ export function listClients(
  * A list's statements are prepared (db.ts) unless a search or tags filter them: how many clients
  * match those decides whether an index of the order or the trigram/tag index is the better start.
  */
-const preparedUnlessSkewed = <T extends QuerySqlToken>(filters: ClientFilters, query: T) =>
-  filters.search === null && filters.tags.length === 0 ? prepared(query) : query;
+const hasValueFreePlan = (filters: ClientFilters) => filters.search === null && filters.tags.length === 0;
 
 /**
  * The list's size: exact from the maintained client_status_counts when only a status (or nothing)
@@ -189,11 +188,11 @@ export async function countClients(db: CommonQueryMethods, filters: ClientFilter
   }
   return toTotal(
     await db.oneFirst(
-      preparedUnlessSkewed(
-        filters,
+      prepared(
         sql.type(TotalRow)`
           /* clients.count */ ${cappedCount(sql.fragment`clients c`, allOf(filterConditions(filters)))}
         `,
+        hasValueFreePlan(filters),
       ),
     ),
   );

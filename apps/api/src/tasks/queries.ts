@@ -5,7 +5,7 @@
  * indexes idx_tasks_open_* can serve them.
  */
 import { TaskPriority, TaskStatus, TaskUrgency } from '@mini-crm/models';
-import { type CommonQueryMethods, type FragmentSqlToken, type QuerySqlToken, sql } from 'slonik';
+import { type CommonQueryMethods, type FragmentSqlToken, sql } from 'slonik';
 import { z } from 'zod';
 import { prepared } from '../db.ts';
 import { type Total, toTotal } from '../pagination.ts';
@@ -115,19 +115,18 @@ export function listTasks(db: CommonQueryMethods, filters: TaskFilters, after: T
   if (after === null || after[0] === null) {
     const [, afterUuid] = after ?? [null, null];
     return db.any(
-      preparedUnlessSearched(
-        filters,
+      prepared(
         sql.type(TaskRow)`
           /* tasks.list */
           ${page(afterUuid === null ? sql.fragment`TRUE` : sql.fragment`t.due_date IS NULL AND t.uuid > ${afterUuid}::uuid`)}
         `,
+        hasValueFreePlan(filters),
       ),
     );
   }
   const [dueDate, uuid] = after;
   return db.any(
-    preparedUnlessSearched(
-      filters,
+    prepared(
       sql.type(TaskRow)`
         /* tasks.list */
         SELECT * FROM (
@@ -138,6 +137,7 @@ export function listTasks(db: CommonQueryMethods, filters: TaskFilters, after: T
         ORDER BY rest.due_date ASC NULLS LAST, rest.uuid ASC
         LIMIT ${limit + 1}
       `,
+      hasValueFreePlan(filters),
     ),
   );
 }
@@ -146,8 +146,7 @@ export function listTasks(db: CommonQueryMethods, filters: TaskFilters, after: T
  * A list's statements are prepared (db.ts) unless a text search filters them: how many tasks match
  * the words decides the plan. Every other filter is a key, an enum or a date range of an index.
  */
-const preparedUnlessSearched = <T extends QuerySqlToken>(filters: TaskFilters, query: T) =>
-  filters.search === null ? prepared(query) : query;
+const hasValueFreePlan = (filters: TaskFilters) => filters.search === null;
 
 /**
  * The list's size, up to totalCap. Every task has its client, so the count needs no join. It walks
@@ -157,11 +156,11 @@ const preparedUnlessSearched = <T extends QuerySqlToken>(filters: TaskFilters, q
 export const countTasks = async (db: CommonQueryMethods, filters: TaskFilters): Promise<Total> =>
   toTotal(
     await db.oneFirst(
-      preparedUnlessSearched(
-        filters,
+      prepared(
         sql.type(TotalRow)`
           /* tasks.count */ ${cappedCount(sql.fragment`tasks t`, allOf(filterConditions(filters)), filters.search === null ? listOrder : null)}
         `,
+        hasValueFreePlan(filters),
       ),
     ),
   );
