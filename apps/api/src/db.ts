@@ -70,8 +70,12 @@ const maxPreparedShapes = 500;
  * of PostgreSQL's CPU a call unnamed, 0.1 ms named). After five calls PostgreSQL may switch to one
  * generic plan for all values, so this is only for statements whose best plan does not depend on
  * the values: lookups by key, one owner's or assignee's rows, fixed literal conditions. Never for a
- * search or a tag filter, whose best plan depends on how common the value is. plans.test.ts checks
- * the generic plan of every prepared statement it runs. The name is the statement's tag and a hash
+ * search or a tag filter, whose best plan depends on how common the value is; nor for a range of
+ * bound values (a page after a cursor, a date range), whose generic plan PostgreSQL prices at a
+ * third of the table and so never uses: it plans those for their values at every call, named or
+ * not. A LIMIT is written into the text for the same reason (sql-fragments.ts limitOf).
+ * plans.test.ts checks the generic plan of every prepared statement it runs, and that PostgreSQL
+ * does switch to it. The name is the statement's tag and a hash
  * of its text, so a query built from optional fragments gets one statement per shape. With `when`
  * false (a list filtered by a search, say) the query runs unnamed, planned for its values.
  */

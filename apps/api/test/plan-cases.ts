@@ -311,7 +311,14 @@ function auditCases(): PlanCase[] {
  * statement (db.ts `prepared`) is explained with its generic plan, the one PostgreSQL may settle on
  * for every call after the fifth; any other with the plan made for its values.
  */
-export type ExplainedStatement = { sql: string; plan: PlanNode; executionMs: number; isGenericPlan: boolean };
+export type ExplainedStatement = {
+  sql: string;
+  /** The statement's bind values, as the API sent them. */
+  values: readonly unknown[];
+  plan: PlanNode;
+  executionMs: number;
+  isGenericPlan: boolean;
+};
 
 /**
  * EXPLAIN ANALYZE of a statement's generic plan: PREPARE it, EXECUTE it with plan_cache_mode
@@ -359,6 +366,7 @@ export async function explainCases(url: string, fixtures: Fixtures, cases = plan
         const row = result.rows[0] as unknown as ExplainRow;
         statements.push({
           sql: context.originalQuery.sql.trim(),
+          values: context.originalQuery.values,
           plan: planOf(row),
           executionMs: row['QUERY PLAN'][0]?.['Execution Time'] ?? 0,
           isGenericPlan,

@@ -21,6 +21,7 @@
 import { loadScaleData, scaleSizes } from '@mini-crm/database';
 import { describePlan, explain, type PlanNode, rowsSorted, rowsThrough } from '@mini-crm/database/plans';
 import { useTestDatabase } from '@mini-crm/database/testing';
+import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { testEncryptionKey } from './api.ts';
 import { bigTables, type ExplainedStatement, explainCases, loadFixtures, planCases } from './plan-cases.ts';
@@ -104,6 +105,31 @@ describe('the plan checks', () => {
     expect(planKinds('clients.get')).toEqual([true]);
     expect(planKinds('tasks.list overdue of one assignee')).toEqual([true, true]);
     expect(planKinds('clients.list search "granite" (company)')).toEqual([false, false]);
+  });
+
+  it('are the plans PostgreSQL runs: it settles on the generic plan of every prepared statement', async () => {
+    // PostgreSQL keeps planning a prepared statement for its values while the generic plan looks
+    // dearer than those plans (a bound LIMIT did: sql-fragments.ts limitOf); then naming it saved
+    // only the parsing. Each statement runs as the API runs it, by name, past the fifth call.
+    const preparedStatements = new Map<string, readonly unknown[]>();
+    for (const statement of [...results.values()].flat()) {
+      if (statement.isGenericPlan) preparedStatements.set(statement.sql, statement.values);
+    }
+    expect(preparedStatements.size, 'prepared statements explained').toBeGreaterThan(20);
+    const client = new pg.Client({ connectionString: db.appUrl, options: '-c TimeZone=Europe/Berlin' });
+    await client.connect();
+    try {
+      for (const [index, [text, values]] of [...preparedStatements].entries()) {
+        for (let call = 0; call < 8; call += 1)
+          await client.query({ name: `plan_use_${index}`, text, values: [...values] });
+      }
+      const { rows } = await client.query<{ statement: string }>(
+        'SELECT statement FROM pg_prepared_statements WHERE generic_plans = 0',
+      );
+      expect(rows.map((row) => row.statement.trim().slice(0, 160))).toEqual([]);
+    } finally {
+      await client.end();
+    }
   });
 
   it('run on the mid-size dataset', async () => {

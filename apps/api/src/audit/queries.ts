@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { prepared } from '../db.ts';
 import { type Total, toTotal } from '../pagination.ts';
 import { Count, NullableTimestamp, Timestamp, TotalRow } from '../rows.ts';
-import { allOf, cappedCount } from '../sql-fragments.ts';
+import { allOf, cappedCount, limitOf } from '../sql-fragments.ts';
 
 /** users.id of the user whose clients bound what is visible; null for admins and managers. */
 export type Visibility = { ownerId: number | null };
@@ -125,7 +125,7 @@ export function listAuditEntries(
     LEFT JOIN users u ON u.id = a.user_id
     ORDER BY a.created_at DESC, a.id DESC
   `,
-      hasValueFreePlan(filters, visibility),
+      hasValueFreePlan(filters) && after === null,
     ),
   );
 }
@@ -134,7 +134,7 @@ export function listAuditEntries(
 function pageOf({ ownerId }: Visibility, conditions: ListSqlToken, size: number) {
   if (ownerId === null) {
     return sql.fragment`
-      SELECT a.id FROM credential_audit_logs a WHERE ${conditions} ORDER BY ${newestFirst} LIMIT ${size}
+      SELECT a.id FROM credential_audit_logs a WHERE ${conditions} ORDER BY ${newestFirst} ${limitOf(size)}
     `;
   }
   return sql.fragment`
@@ -142,21 +142,21 @@ function pageOf({ ownerId }: Visibility, conditions: ListSqlToken, size: number)
     CROSS JOIN LATERAL (
       SELECT a.id, a.created_at FROM credential_audit_logs a
       WHERE a.credential_id = vcd.id AND ${conditions}
-      ORDER BY ${newestFirst} LIMIT ${size}
+      ORDER BY ${newestFirst} ${limitOf(size)}
     ) AS a
     WHERE vcd.client_id = ANY (${ownedClientIds(ownerId)})
-    ORDER BY ${newestFirst} LIMIT ${size}
+    ORDER BY ${newestFirst} ${limitOf(size)}
   `;
 }
 
 /**
- * A user's log statements are prepared (db.ts) unless an action or a time range filters them: how
- * many entries those keep decides between walking the newest first and reading the matches. Staff
- * read the whole log: its generic plan, made without the page's LIMIT value, hash-joins every entry
- * (plans.test.ts caught it), so theirs are planned for each call.
+ * The log's first page and its count are prepared (db.ts) unless an action or a time range filters
+ * them: how many entries those keep decides between walking the newest first and reading the
+ * matches. (Staff's whole-log page was planned for each call while its LIMIT was bound: the generic
+ * plan priced a tenth of the log and hash-joined every entry; sql-fragments.ts limitOf.)
  */
-const hasValueFreePlan = (filters: AuditFilters, visibility: Visibility) =>
-  visibility.ownerId !== null && filters.action === null && filters.from === null && filters.to === null;
+const hasValueFreePlan = (filters: AuditFilters) =>
+  filters.action === null && filters.from === null && filters.to === null;
 
 /** The list's size, up to totalCap. */
 export const countAuditEntries = async (
@@ -170,7 +170,7 @@ export const countAuditEntries = async (
         sql.type(TotalRow)`
           /* audit.count */ ${cappedCount(sql.fragment`credential_audit_logs a`, allOf(filterConditions(filters, visibility)), newestFirst)}
         `,
-        hasValueFreePlan(filters, visibility),
+        hasValueFreePlan(filters),
       ),
     ),
   );
@@ -226,7 +226,8 @@ export function listAuditSummary(
     `);
   }
   return db.any(
-    prepared(sql.type(SummaryRow)`
+    prepared(
+      sql.type(SummaryRow)`
     /* audit.summary */
     SELECT cd.uuid AS credential_uuid, cd.label, cl.uuid AS client_uuid, cl.name AS client_name,
            (cd.deleted_at IS NOT NULL) AS is_deleted,
@@ -238,8 +239,10 @@ export function listAuditSummary(
     LEFT JOIN credential_audit_stats s ON s.credential_id = cd.id
     WHERE ${allOf(conditions)}
     ORDER BY cl.name, cl.uuid, cd.label, cd.uuid
-    LIMIT ${limit + 1}
-  `),
+    ${limitOf(limit + 1)}
+  `,
+      after === null,
+    ),
   );
 }
 

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { prepared } from '../db.ts';
 import { exactTotal, type Total, toTotal } from '../pagination.ts';
 import { Count, Timestamp, TotalRow } from '../rows.ts';
-import { allOf, cappedCount, searchPattern } from '../sql-fragments.ts';
+import { allOf, cappedCount, limitOf, searchPattern } from '../sql-fragments.ts';
 
 export const ClientRow = z.object({
   uuid: z.uuid(),
@@ -156,16 +156,17 @@ export function listClients(
         LEFT JOIN users u ON u.id = c.owner_user_id
         WHERE ${allOf(conditions)}
         ORDER BY ${column} ${direction}, c.uuid ${direction}
-        LIMIT ${limit + 1}
+        ${limitOf(limit + 1)}
       `,
-      hasValueFreePlan(filters),
+      hasValueFreePlan(filters) && after === null,
     ),
   );
 }
 
 /**
- * A list's statements are prepared (db.ts) unless a search or tags filter them: how many clients
- * match those decides whether an index of the order or the trigram/tag index is the better start.
+ * A list's first page and its count are prepared (db.ts) unless a search or tags filter them: how
+ * many clients match those decides whether an index of the order or the trigram/tag index is the
+ * better start. A page after a cursor is planned for its cursor (db.ts `prepared`).
  */
 const hasValueFreePlan = (filters: ClientFilters) => filters.search === null && filters.tags.length === 0;
 

@@ -8,7 +8,7 @@ import { type CommonQueryMethods, sql } from 'slonik';
 import { z } from 'zod';
 import { prepared } from '../db.ts';
 import { Count, DateOnly } from '../rows.ts';
-import { cappedCount } from '../sql-fragments.ts';
+import { cappedCount, limitOf } from '../sql-fragments.ts';
 import { TaskRow, taskColumns, urgencyConditions } from '../tasks/queries.ts';
 
 const TodayRow = z.object({ today: DateOnly });
@@ -33,7 +33,7 @@ export function listUrgentTasksOf(db: CommonQueryMethods, userId: number, limit:
       FROM task_overview t
       WHERE ${mine}
       ORDER BY t.due_date, t.uuid
-      LIMIT ${limit}
+      ${limitOf(limit)}
     )`;
   });
   return db.any(

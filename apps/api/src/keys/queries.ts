@@ -5,6 +5,7 @@
 import { type CommonQueryMethods, sql } from 'slonik';
 import { z } from 'zod';
 import { Count } from '../rows.ts';
+import { limitOf } from '../sql-fragments.ts';
 import type { KeyVersion } from './keyring.ts';
 
 // Any constant works; it keeps two instances starting at once from registering one version twice.
@@ -80,7 +81,7 @@ export const reencryptBatch = (db: CommonQueryMethods, from: KeyVersion, to: Key
     /* keys.reencryptBatch */
     WITH batch AS (
       SELECT id FROM credentials WHERE key_version = ${from.version}
-      ORDER BY id LIMIT ${limit}
+      ORDER BY id ${limitOf(limit)}
       FOR UPDATE SKIP LOCKED
     )
     UPDATE credentials cd
@@ -96,5 +97,5 @@ export const findUndecryptable = (db: CommonQueryMethods, { version, key }: KeyV
     /* keys.findUndecryptable */
     SELECT uuid FROM credentials
     WHERE key_version = ${version} AND NOT credential_key_matches(encrypted_value, ${key})
-    ORDER BY id LIMIT ${limit}
+    ORDER BY id ${limitOf(limit)}
   `);

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { prepared } from '../db.ts';
 import { type Total, toTotal } from '../pagination.ts';
 import { DateOnly, Timestamp, TotalRow } from '../rows.ts';
-import { allOf, cappedCount, searchPattern } from '../sql-fragments.ts';
+import { allOf, cappedCount, limitOf, searchPattern } from '../sql-fragments.ts';
 
 export const TaskRow = z.object({
   uuid: z.uuid(),
@@ -110,7 +110,7 @@ export function listTasks(db: CommonQueryMethods, filters: TaskFilters, after: T
   const page = (extra: FragmentSqlToken) => sql.fragment`
     SELECT ${taskColumns} FROM task_overview t WHERE ${allOf([...conditions, extra])}
     ORDER BY ${listOrder}
-    LIMIT ${limit + 1}
+    ${limitOf(limit + 1)}
   `;
   if (after === null || after[0] === null) {
     const [, afterUuid] = after ?? [null, null];
@@ -120,33 +120,31 @@ export function listTasks(db: CommonQueryMethods, filters: TaskFilters, after: T
           /* tasks.list */
           ${page(afterUuid === null ? sql.fragment`TRUE` : sql.fragment`t.due_date IS NULL AND t.uuid > ${afterUuid}::uuid`)}
         `,
-        hasValueFreePlan(filters),
+        hasValueFreePlan(filters) && after === null,
       ),
     );
   }
   const [dueDate, uuid] = after;
-  return db.any(
-    prepared(
-      sql.type(TaskRow)`
-        /* tasks.list */
-        SELECT * FROM (
-          (${page(sql.fragment`(t.due_date, t.uuid) > (${dueDate}::date, ${uuid}::uuid)`)})
-          UNION ALL
-          (${page(sql.fragment`t.due_date IS NULL`)})
-        ) AS rest
-        ORDER BY rest.due_date ASC NULLS LAST, rest.uuid ASC
-        LIMIT ${limit + 1}
-      `,
-      hasValueFreePlan(filters),
-    ),
-  );
+  // After a cursor: planned for it, never prepared (db.ts `prepared`).
+  return db.any(sql.type(TaskRow)`
+    /* tasks.list */
+    SELECT * FROM (
+      (${page(sql.fragment`(t.due_date, t.uuid) > (${dueDate}::date, ${uuid}::uuid)`)})
+      UNION ALL
+      (${page(sql.fragment`t.due_date IS NULL`)})
+    ) AS rest
+    ORDER BY rest.due_date ASC NULLS LAST, rest.uuid ASC
+    ${limitOf(limit + 1)}
+  `);
 }
 
 /**
- * A list's statements are prepared (db.ts) unless a text search filters them: how many tasks match
- * the words decides the plan. Every other filter is a key, an enum or a date range of an index.
+ * A list's first page and its count are prepared (db.ts) unless a text search or a due-date range
+ * filters them: how many tasks match the words decides the plan, and PostgreSQL keeps planning a
+ * range of bound dates for its values. Every other filter is a key or an enum of an index.
  */
-const hasValueFreePlan = (filters: TaskFilters) => filters.search === null;
+const hasValueFreePlan = (filters: TaskFilters) =>
+  filters.search === null && filters.dueFrom === null && filters.dueTo === null;
 
 /**
  * The list's size, up to totalCap. Every task has its client, so the count needs no join. It walks

@@ -7,7 +7,7 @@ import { type CommonQueryMethods, sql } from 'slonik';
 import { z } from 'zod';
 import { type Total, toTotal } from '../pagination.ts';
 import { Timestamp, TotalRow } from '../rows.ts';
-import { allOf, cappedCount, containsPattern } from '../sql-fragments.ts';
+import { allOf, cappedCount, containsPattern, limitOf } from '../sql-fragments.ts';
 
 export const UserRow = z.object({
   uuid: z.uuid(),
@@ -63,7 +63,7 @@ export function listUsers(
     FROM users u
     WHERE ${allOf(conditions)}
     ORDER BY ${byName}
-    LIMIT ${limit + 1}
+    ${limitOf(limit + 1)}
   `);
 }
 
