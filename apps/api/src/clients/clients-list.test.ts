@@ -155,14 +155,30 @@ describe('clients.list filters', () => {
     expect((await ids('qz ')).length).toBe(2);
   });
 
-  it('counts past a thousand matches as "1000+", and counts a status or everyone exactly', async () => {
+  it('counts past a thousand matches as "1000+", and counts a status, one tag or everyone exactly', async () => {
     const user = await api.signIn('user');
     await api.db.query(
       `INSERT INTO clients (name, status, tags) SELECT 'Many ' || g, 'archived', ARRAY['many'] FROM generate_series(1, 1005) g`,
     );
     const tagged = await user.clients.list.query({ tags: ['many'], limit: 5 });
-    expect(tagged).toMatchObject({ total: 1000, totalIsCapped: true });
+    expect(tagged).toMatchObject({ total: 1005, totalIsCapped: false });
     expect(tagged.items).toHaveLength(5);
+    expect(await user.clients.list.query({ tags: ['many', 'Many'], tagMatch: 'all', limit: 1 })).toMatchObject({
+      total: 1005,
+      totalIsCapped: false,
+    });
+    expect(await user.clients.list.query({ tags: ['no-such-tag'], limit: 1 })).toMatchObject({
+      total: 0,
+      totalIsCapped: false,
+    });
+    expect(await user.clients.list.query({ tags: ['many', 'other'], limit: 1 })).toMatchObject({
+      total: 1000,
+      totalIsCapped: true,
+    });
+    expect(await user.clients.list.query({ tags: ['many'], status: 'archived', limit: 1 })).toMatchObject({
+      total: 1000,
+      totalIsCapped: true,
+    });
     const searched = await user.clients.list.query({ search: 'many', limit: 5 });
     expect(searched).toMatchObject({ total: 1000, totalIsCapped: true });
     const { rows } = await api.db.query<{ archived: number; all: number }>(

@@ -172,11 +172,23 @@ const hasValueFreePlan = (filters: ClientFilters) => filters.search === null && 
 
 /**
  * The list's size: exact from the maintained client_status_counts when only a status (or nothing)
- * filters it, else counted up to totalCap (in no order: the trigram and tag indexes find matches
- * unordered).
+ * filters it, or from client_tag_counts when only one tag does; else counted up to totalCap (in no
+ * order: the trigram and tag indexes find matches unordered).
  */
 export async function countClients(db: CommonQueryMethods, filters: ClientFilters): Promise<Total> {
-  if (filters.search === null && filters.tags.length === 0 && filters.ownerId === null) {
+  const onlyFilter = filters.search === null && filters.ownerId === null;
+  const tags = new Set(filters.tags);
+  if (onlyFilter && filters.status === null && tags.size === 1) {
+    return exactTotal(
+      await db.oneFirst(
+        prepared(sql.type(TotalRow)`
+          /* clients.countByTag */
+          SELECT COALESCE((SELECT t.client_count FROM client_tag_counts t WHERE t.tag = ${[...tags][0] ?? ''}), 0) AS total
+        `),
+      ),
+    );
+  }
+  if (onlyFilter && tags.size === 0) {
     const status = filters.status === null ? sql.fragment`TRUE` : sql.fragment`s.status = ${filters.status}`;
     return exactTotal(
       await db.oneFirst(
