@@ -228,6 +228,54 @@ describe('audit.list', () => {
     expect(pages).toBe(3);
     expect(seen).toEqual(expected);
   });
+
+  it("gives a user's newest entries across all their credentials, however those fall among them", async () => {
+    const client = (await makeClient('user')).id;
+    const busy = await makeSilentCredential(client, 'Busy');
+    const tiedEarlier = await makeSilentCredential(client, 'Tied, written first');
+    const tiedLater = await makeSilentCredential(client, 'Tied, written second');
+    const quiet = await makeSilentCredential(client, 'Quiet');
+    // Ahead of now, so that they are the newest of the log: one credential holds the three newest
+    // entries, two share the next second, and one of those also has an older entry.
+    await addAuditRows(
+      busy,
+      times(3, (i) => ({ ago: `-${50 - i} seconds` })),
+    );
+    await addAuditRows(tiedEarlier, [{ ago: '-40 seconds' }, { ago: '-30 seconds' }]);
+    await addAuditRows(tiedLater, [{ ago: '-40 seconds' }]);
+    await addAuditRows(quiet, [{ ago: '-20 seconds' }]);
+    const newest = (
+      await api.db.query<{ uuid: string; credential: string }>(
+        `SELECT a.uuid, cd.uuid AS credential FROM credential_audit_logs a
+         JOIN credentials cd ON cd.id = a.credential_id JOIN clients cl ON cl.id = cd.client_id
+         WHERE cl.owner_user_id = $1 ORDER BY a.created_at DESC, a.id DESC LIMIT 12`,
+        [api.accounts.user.internalId],
+      )
+    ).rows;
+    expect(newest.slice(0, 7).map((row) => row.credential)).toEqual([
+      busy,
+      busy,
+      busy,
+      tiedLater,
+      tiedEarlier,
+      tiedEarlier,
+      quiet,
+    ]);
+
+    const user = await signIn('user');
+    for (let limit = 1; limit <= 10; limit++) {
+      const page = await user.audit.list.query({ limit });
+      expect(
+        page.items.map((item) => item.id),
+        `a page of ${limit}`,
+      ).toEqual(newest.slice(0, limit).map((row) => row.uuid));
+    }
+    const { recentCredentialActivity } = await user.dashboard.summary.query();
+    expect(recentCredentialActivity.map((item) => item.id)).toEqual(
+      newest.slice(0, recentCredentialActivity.length).map((row) => row.uuid),
+    );
+    expect(recentCredentialActivity.length).toBeGreaterThanOrEqual(7);
+  });
 });
 
 describe('audit.summary', () => {
