@@ -3,21 +3,21 @@
  * plain pg pool of the API's size; GET or POST /case/<n> runs case n's captured statements (the
  * procedure's own SQL and bind values, capture.ts) one after another on one pooled connection, as
  * the API's transaction does (named as the API names them: prepared once per connection), and
- * answers the rows as JSON. No framework, session, transaction, scope statement or row validation:
- * that difference is what c/b measures.
+ * answers the rows as JSON; a mutation's between BEGIN and COMMIT, as the API runs it. No framework,
+ * session, scope statement or row validation: that difference is what c/b measures.
  *
  *   BENCH_DATABASE_URL=… BENCH_PORT=… node src/bare-server.ts <statements.json>
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
 import pg from 'pg';
-import type { Statement } from './capture.ts';
+import type { CapturedCase } from './capture.ts';
 
 export type BareServerConfig = {
   /** The caller's zone: the API sets it per transaction, this server once per connection. */
   timeZone: string;
   poolSize: number;
-  cases: Statement[][];
+  cases: Pick<CapturedCase, 'statements' | 'inTransaction'>[];
 };
 
 const [file] = process.argv.slice(2);
@@ -42,8 +42,8 @@ const server = createServer(async (request, response) => {
     response.end('ok');
     return;
   }
-  const statements = config.cases[Number(/^\/case\/(\d+)$/.exec(request.url ?? '')?.[1] ?? -1)];
-  if (!statements) {
+  const benchCase = config.cases[Number(/^\/case\/(\d+)$/.exec(request.url ?? '')?.[1] ?? -1)];
+  if (!benchCase) {
     response.writeHead(404).end();
     return;
   }
@@ -51,12 +51,17 @@ const server = createServer(async (request, response) => {
     await readBody(request); // a POST's input is read and parsed, as any server must
     const client = await pool.connect();
     try {
+      if (benchCase.inTransaction) await client.query('BEGIN');
       const results = [];
-      for (const { sql, values, name } of statements) {
+      for (const { sql, values, name } of benchCase.statements) {
         // A statement the API prepares is prepared here too, under its name: the same SQL, the same way.
         results.push((await client.query({ text: sql, values, ...(name !== undefined && { name }) })).rows);
       }
+      if (benchCase.inTransaction) await client.query('COMMIT');
       response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(results));
+    } catch (error) {
+      if (benchCase.inTransaction) await client.query('ROLLBACK').catch(() => {});
+      throw error;
     } finally {
       client.release();
     }

@@ -21,6 +21,11 @@ export type CapturedCase = {
   statements: Statement[];
   /** What else the request ran before them: the scope statement, which also reads the session (first lines). */
   around: string[];
+  /**
+   * Whether the API runs them in a transaction: a mutation (POST) does (trpc.ts), so (a) and (b)
+   * run them between BEGIN and COMMIT too, as any correct handler of a write in several statements.
+   */
+  inTransaction: boolean;
 };
 
 /** The comment that opens the request's first statement (scopeBySession in apps/api/src/auth/queries.ts). */
@@ -74,6 +79,7 @@ export async function captureStatements(
       captured.push({
         statements: recorded.slice(scopeAt + 1),
         around: recorded.slice(0, scopeAt + 1).map((statement) => firstLine(statement.sql)),
+        inTransaction: benchCase.method === 'POST',
       });
     }
     return captured;

@@ -83,7 +83,7 @@ async function main() {
     for (const [i, entry] of captured.entries()) {
       scripts.push(
         pgbench
-          ? await writePgbenchScript(join(workDir, `case-${i}.sql`), entry.statements).catch(
+          ? await writePgbenchScript(join(workDir, `case-${i}.sql`), entry).catch(
               (error: Error) => `n/a: ${error.message.slice(0, 60)}`,
             )
           : 'no pgbench',
@@ -92,7 +92,7 @@ async function main() {
     const statementsFile = join(workDir, 'statements.json');
     await writeFile(
       statementsFile,
-      JSON.stringify({ timeZone: fixtures.timeZone, poolSize: apiPoolSize, cases: captured.map((c) => c.statements) }),
+      JSON.stringify({ timeZone: fixtures.timeZone, poolSize: apiPoolSize, cases: captured }),
     );
 
     const bare = await startBareServer(db.appUrl, statementsFile);
@@ -234,8 +234,8 @@ async function checkSameAnswers(
 function legend(captured: CapturedCase[], firstRows: number[], seconds: number, apiCommand: string): string[] {
   const lines = [
     `Each row: a, b, c one after another, ${seconds} s each, at the same number of connections; req/s of answers, p50/p99 in ms.`,
-    '- a: pgbench -M extended (every statement unnamed, planned at each call), the statements below as one script per transaction, one database connection per client; no HTTP, no transaction.',
-    `- b: node:http + pg (pool ${apiPoolSize}): the statements below on one pooled connection, those marked * prepared under the API's names, rows as JSON; autocannon on loopback.`,
+    '- a: pgbench -M extended (every statement unnamed, planned at each call), the statements below as one script per transaction (a mutation: between BEGIN and COMMIT), one database connection per client; no HTTP.',
+    `- b: node:http + pg (pool ${apiPoolSize}): the statements below on one pooled connection (a mutation: between BEGIN and COMMIT), those marked * prepared under the API's names, rows as JSON; autocannon on loopback.`,
     `- c: the API process (${apiCommand}, pool ${apiPoolSize}, request logs off) with a session cookie: ` +
       'the scope statement (the session and its user, set_config ×4), the statements below (a mutation: between BEGIN and COMMIT), ' +
       'zod on input and rows, tRPC and Fastify; autocannon on loopback.',

@@ -1,6 +1,7 @@
 /**
  * (a) of the benchmark: pgbench running a case's captured statements as one script (one
- * "transaction" = the statements in order, each on its own, like (b)), the captured values as
+ * "transaction" = the statements in order, each on its own like (b); a mutation's between BEGIN and
+ * COMMIT, as the API runs it), the captured values as
  * variables (-D) sent as bind parameters, one connection per client. `-M extended`, not `prepared`:
  * pgbench's mode is one for the whole script, and most of what the API searches it sends unnamed,
  * planned for each call's values; prepared, a trigram search (ILIKE $1) switched to a generic plan
@@ -13,7 +14,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { bindValueText } from '@mini-crm/database/plans';
-import type { Statement } from './capture.ts';
+import type { CapturedCase } from './capture.ts';
 import type { Measure } from './load.ts';
 import { percentile } from './load.ts';
 
@@ -33,7 +34,10 @@ export type PgbenchScript = { file: string; variables: string[] };
  * Writes the script: `$n` of statement i becomes `:s<i>p<n>`, set with -D to pg's text of the value;
  * a NULL value is written into the statement, since -D cannot give one.
  */
-export async function writePgbenchScript(file: string, statements: Statement[]): Promise<PgbenchScript> {
+export async function writePgbenchScript(
+  file: string,
+  { statements, inTransaction }: CapturedCase,
+): Promise<PgbenchScript> {
   const variables: string[] = [];
   const lines = statements.map((statement, i) => {
     const sql = statement.sql.replace(/\$(\d+)/g, (_match, n: string) => {
@@ -47,7 +51,8 @@ export async function writePgbenchScript(file: string, statements: Statement[]):
     }
     return `${sql.trim().replace(/;$/, '')};`;
   });
-  await writeFile(file, `${lines.join('\n')}\n`);
+  const script = inTransaction ? ['BEGIN;', ...lines, 'COMMIT;'] : lines;
+  await writeFile(file, `${script.join('\n')}\n`);
   return { file, variables };
 }
 
