@@ -49,3 +49,15 @@ export const toTotal = (count: number): Total => ({
 
 /** From a count that is exact however large (a maintained figure). */
 export const exactTotal = (count: number): Total => ({ total: count, totalIsCapped: false });
+
+/**
+ * A list's total for the page `rows` (limit + 1 fetched): when it is the first page and holds every
+ * match, its size, with no statement run; else what `count` says (capped, or a maintained figure).
+ * Most filtered lists (a client's tasks, a rare tag) fit on their first page.
+ */
+export const pageTotal = (
+  rows: readonly unknown[],
+  limit: number,
+  after: unknown,
+  count: () => Promise<Total>,
+): Promise<Total> => (after === null && rows.length <= limit ? Promise.resolve(exactTotal(rows.length)) : count());

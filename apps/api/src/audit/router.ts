@@ -7,7 +7,7 @@ import { AuditListInput, AuditSummaryInput } from '@mini-crm/models';
 import { z } from 'zod';
 import { isStaff } from '../access/policy.ts';
 import type { SessionUser } from '../auth/queries.ts';
-import { decodeCursor, toPage } from '../pagination.ts';
+import { decodeCursor, pageTotal, toPage } from '../pagination.ts';
 import { authedProcedure, router } from '../trpc.ts';
 import {
   type AuditEntryRow,
@@ -61,7 +61,7 @@ export const auditRouter = router({
     const visibility = visibilityOf(ctx.user);
     const after = decodeCursor(input.cursor, z.uuid());
     const rows = await listAuditEntries(ctx.db, filters, visibility, after, input.limit);
-    const total = await countAuditEntries(ctx.db, filters, visibility);
+    const total = await pageTotal(rows, input.limit, after, () => countAuditEntries(ctx.db, filters, visibility));
     return { ...toPage(rows, input.limit, (row) => row.uuid, toAuditEntry), ...total };
   }),
 
@@ -70,7 +70,7 @@ export const auditRouter = router({
     const visibility = visibilityOf(ctx.user);
     const after = decodeCursor(input.cursor, SummaryCursor);
     const rows = await listAuditSummary(ctx.db, visibility, after, input.limit);
-    const total = await countAuditSummary(ctx.db, visibility);
+    const total = await pageTotal(rows, input.limit, after, () => countAuditSummary(ctx.db, visibility));
     const keyOf = (row: SummaryRow) => [row.client_name, row.client_uuid, row.label, row.credential_uuid];
     return { ...toPage(rows, input.limit, keyOf, toSummaryEntry), ...total };
   }),

@@ -192,6 +192,24 @@ describe('clients.list filters', () => {
     await api.db.query("DELETE FROM clients WHERE name LIKE 'Many %'");
   });
 
+  it('gives the same total whether the first page holds every match or not', async () => {
+    const user = await api.signIn('user');
+    await insertClients([{ name: 'Fits one' }, { name: 'Fits two' }, { name: 'Fits three' }, { name: 'Fits four' }]);
+    for (const limit of [2, 3, 4, 5]) {
+      const page = await user.clients.list.query({ search: 'fits ', limit });
+      expect(page, `a page of ${limit}`).toMatchObject({ total: 4, totalIsCapped: false });
+      expect(page.items).toHaveLength(Math.min(limit, 4));
+      expect(page.nextCursor === null, `a page of ${limit}`).toBe(limit >= 4);
+    }
+    const second = await user.clients.list.query({
+      search: 'fits ',
+      limit: 3,
+      cursor: (await user.clients.list.query({ search: 'fits ', limit: 3 })).nextCursor,
+    });
+    expect(second).toMatchObject({ total: 4, nextCursor: null });
+    expect(second.items).toHaveLength(1);
+  });
+
   it('filters by status, by tags (any or all) and by owner, combined with AND', async () => {
     const user = await api.signIn('user');
     const [redBlue, red, blueProspect] = await insertClients(

@@ -10,7 +10,7 @@ import { clientToEdit, isStaff, referencedUserId } from '../access/policy.ts';
 import type { SessionUser } from '../auth/queries.ts';
 import type { RequestDb } from '../db.ts';
 import { fieldError, notFound } from '../errors.ts';
-import { decodeCursor, toPage } from '../pagination.ts';
+import { decodeCursor, pageTotal, toPage } from '../pagination.ts';
 import { authedProcedure, roleProcedure, router } from '../trpc.ts';
 import {
   type ClientDetailRow,
@@ -80,7 +80,7 @@ export const clientsRouter = router({
     };
     const after = decodeCursor(input.cursor, clientCursor(input.sort));
     const rows = await listClients(ctx.db, filters, input.sort, after, input.limit);
-    const total = await countClients(ctx.db, filters);
+    const total = await pageTotal(rows, input.limit, after, () => countClients(ctx.db, filters));
     return { ...toPage(rows, input.limit, (row) => [input.sort, row.sort_key, row.uuid], toClientItem), ...total };
   }),
 

@@ -9,7 +9,7 @@ import { TRPCError } from '@trpc/server';
 import { clientToEdit, referencedUserId, taskToDelete, taskToEdit } from '../access/policy.ts';
 import type { RequestDb } from '../db.ts';
 import { fieldError, notFound } from '../errors.ts';
-import { decodeCursor, toPage } from '../pagination.ts';
+import { decodeCursor, pageTotal, toPage } from '../pagination.ts';
 import { authedProcedure, router } from '../trpc.ts';
 import {
   countTasks,
@@ -88,7 +88,7 @@ export const tasksRouter = router({
     };
     const after = decodeCursor(input.cursor, TaskCursor);
     const rows = await listTasks(ctx.db, filters, after, input.limit);
-    const total = await countTasks(ctx.db, filters);
+    const total = await pageTotal(rows, input.limit, after, () => countTasks(ctx.db, filters));
     return { ...toPage(rows, input.limit, (row) => [row.due_date, row.uuid], toTask), ...total };
   }),
 

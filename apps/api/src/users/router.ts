@@ -16,7 +16,7 @@ import { hashPassword } from '../auth/passwords.ts';
 import { deleteUserSessions } from '../auth/queries.ts';
 import type { RequestDb } from '../db.ts';
 import { fieldError, notFound } from '../errors.ts';
-import { decodeCursor, toPage } from '../pagination.ts';
+import { decodeCursor, pageTotal, toPage } from '../pagination.ts';
 import { authedProcedure, roleProcedure, router } from '../trpc.ts';
 import {
   countUsers,
@@ -68,7 +68,7 @@ export const usersRouter = router({
     const filters = { search: input.search, role: input.role ?? null, isActive: input.isActive ?? null };
     const after = decodeCursor(input.cursor, UserCursor);
     const rows = await listUsers(ctx.db, filters, after, input.limit);
-    const total = await countUsers(ctx.db, filters);
+    const total = await pageTotal(rows, input.limit, after, () => countUsers(ctx.db, filters));
     return { ...toPage(rows, input.limit, (row) => [row.sort_name, row.uuid], toUser), ...total };
   }),
 
