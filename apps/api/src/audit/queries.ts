@@ -175,7 +175,11 @@ function pageOf({ ownerId }: Visibility, conditions: ListSqlToken, size: number,
 const hasValueFreePlan = (filters: AuditFilters) =>
   filters.action === null && filters.from === null && filters.to === null;
 
-/** The list's size, up to totalCap. */
+/**
+ * The list's size, up to totalCap. Staff's count walks the log in the page's order (an index of
+ * every filter holds it); a user's counts their credentials' entries in any order, since no index
+ * holds them newest first: in order, it sorted every entry they can see (9,639 at 100,000 clients).
+ */
 export const countAuditEntries = async (
   db: CommonQueryMethods,
   filters: AuditFilters,
@@ -185,7 +189,11 @@ export const countAuditEntries = async (
     await db.oneFirst(
       prepared(
         sql.type(TotalRow)`
-          /* audit.count */ ${cappedCount(sql.fragment`credential_audit_logs a`, allOf(filterConditions(filters, visibility)), newestFirst)}
+          /* audit.count */ ${cappedCount(
+            sql.fragment`credential_audit_logs a`,
+            allOf(filterConditions(filters, visibility)),
+            visibility.ownerId === null ? newestFirst : null,
+          )}
         `,
         hasValueFreePlan(filters),
       ),
