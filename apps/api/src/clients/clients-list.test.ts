@@ -88,6 +88,34 @@ describe('clients.list pagination', () => {
     expect(first.nextCursor).toBeNull();
   });
 
+  it('pages a search in each of the six orders, whether it has a few matches or thousands', async () => {
+    const user = await api.signIn('user');
+    // 2,600 matches: more than a search sorts for its page (searchSortCap), until the cursor is deep.
+    await api.db.query(
+      `INSERT INTO clients (name, company, created_at, updated_at)
+       SELECT 'Searched ' || (g * 7919 % 2600), CASE WHEN g <= 40 THEN 'Fewmatch Co' ELSE 'Manymatch Co' END,
+              TIMESTAMPTZ '2024-01-01 00:00:00+00' + (g % 97) * INTERVAL '1 second', TIMESTAMPTZ '2024-06-01 00:00:00+00'
+       FROM generate_series(1, 2600) g`,
+    );
+    const columnOf = { name: 'name', createdAt: 'created_at', updatedAt: 'updated_at' } as const;
+    for (const [company, search, limit, total] of [
+      ['Fewmatch Co', 'fewmatch', 7, 40],
+      ['Manymatch Co', 'manymatch', 100, 1000],
+    ] as const) {
+      for (const sort of ['name', '-name', 'createdAt', '-createdAt', 'updatedAt', '-updatedAt'] as const) {
+        const direction = sort.startsWith('-') ? 'DESC' : 'ASC';
+        const { rows } = await api.db.query<{ uuid: string }>(
+          `SELECT uuid FROM clients WHERE company = $1
+           ORDER BY ${columnOf[sort.replace('-', '') as keyof typeof columnOf]} ${direction}, uuid ${direction}`,
+          [company],
+        );
+        const seen = await walk(user, { search, sort, limit }, total);
+        expect(seen, `${search} by ${sort}`).toEqual(rows.map((row) => row.uuid));
+      }
+    }
+    await api.db.query("DELETE FROM clients WHERE company IN ('Fewmatch Co', 'Manymatch Co')");
+  });
+
   it('refuses a cursor of another order, a made-up cursor and a forged key as BAD_REQUEST on cursor', async () => {
     const user = await api.signIn('user');
     await insertClients([{ name: 'Cursor A' }, { name: 'Cursor B' }]);

@@ -3,7 +3,7 @@
  * response; the internal ids read here (for writes) stay in the router.
  */
 import { type ClientSort, ClientStatus, type TagMatch } from '@mini-crm/models';
-import { type CommonQueryMethods, sql } from 'slonik';
+import { type CommonQueryMethods, type FragmentSqlToken, sql } from 'slonik';
 import { z } from 'zod';
 import { prepared } from '../db.ts';
 import { exactTotal, type Total, toTotal } from '../pagination.ts';
@@ -124,8 +124,18 @@ function filterConditions(filters: ClientFilters) {
   return conditions;
 }
 
-const ClientListRow = ClientRow.extend({ sort_key: z.string() });
+/**
+ * `rest_count`: for a search, how many clients match from the cursor on, up to searchSortCap + 1
+ * (on the first page, the search's size: countClients need not run); null otherwise.
+ */
+const ClientListRow = ClientRow.extend({ sort_key: z.string(), rest_count: Count.nullable() });
 export type ClientListRow = z.output<typeof ClientListRow>;
+
+/**
+ * A search reads and sorts at most this many of its matches for a page; past it, the page walks
+ * the order's index (see listClients).
+ */
+const searchSortCap = 2500;
 
 /** One page (limit + 1 rows, for toPage) after the cursor's row, in the order of `sort`, ties by uuid. */
 export function listClients(
@@ -136,31 +146,53 @@ export function listClients(
   limit: number,
 ) {
   const { column, key, cast, isDescending } = sortOf(sort);
-  const conditions = filterConditions(filters);
-  if (after) {
-    const [, afterKey, afterUuid] = after;
-    // The single-column bound lets an index on the sort column start the scan at the cursor.
-    conditions.push(
-      isDescending
-        ? sql.fragment`${column} <= ${afterKey}${cast} AND (${column}, c.uuid) < (${afterKey}${cast}, ${afterUuid}::uuid)`
-        : sql.fragment`${column} >= ${afterKey}${cast} AND (${column}, c.uuid) > (${afterKey}${cast}, ${afterUuid}::uuid)`,
+  const conditions = allOf(filterConditions(filters));
+  // The single-column bound lets an index on the sort column start the scan at the cursor.
+  const rest = after
+    ? isDescending
+      ? sql.fragment`${conditions} AND ${column} <= ${after[1]}${cast} AND (${column}, c.uuid) < (${after[1]}${cast}, ${after[2]}::uuid)`
+      : sql.fragment`${conditions} AND ${column} >= ${after[1]}${cast} AND (${column}, c.uuid) > (${after[1]}${cast}, ${after[2]}::uuid)`
+    : conditions;
+  const direction = isDescending ? sql.fragment`DESC` : sql.fragment`ASC`;
+  const rows = (restCount: FragmentSqlToken) => sql.fragment`
+    SELECT ${clientColumns}, ${ownerColumns}, ${key} AS sort_key, ${restCount} AS rest_count
+    FROM clients c
+    LEFT JOIN users u ON u.id = c.owner_user_id
+  `;
+  const inOrder = sql.fragment`ORDER BY ${column} ${direction}, c.uuid ${direction} ${limitOf(limit + 1)}`;
+  if (filters.search === null) {
+    return db.any(
+      prepared(
+        sql.type(ClientListRow)`/* clients.list */ ${rows(sql.fragment`NULL::bigint`)} WHERE ${rest} ${inOrder}`,
+        hasValueFreePlan(filters) && after === null,
+      ),
     );
   }
-  const direction = isDescending ? sql.fragment`DESC` : sql.fragment`ASC`;
-  return db.any(
-    prepared(
-      sql.type(ClientListRow)`
-        /* clients.list */
-        SELECT ${clientColumns}, ${ownerColumns}, ${key} AS sort_key
-        FROM clients c
-        LEFT JOIN users u ON u.id = c.owner_user_id
-        WHERE ${allOf(conditions)}
-        ORDER BY ${column} ${direction}, c.uuid ${direction}
-        ${limitOf(limit + 1)}
-      `,
-      hasValueFreePlan(filters) && after === null,
-    ),
-  );
+  // A search: its matches after the cursor come from the trigram index unordered. Up to
+  // searchSortCap of them are sorted for the page; with more, they are common enough that walking
+  // the order's index finds a page's worth soon. The planner chooses between the two by estimate,
+  // and at 100,000 clients chose the walk for a word in 1 % of them: 5,175 rows read
+  // (8 ms) where sorting its 1,023 matches took 2.5 ms. Only one of the two branches runs.
+  const restCount = sql.fragment`(SELECT count(*) FROM rest)`;
+  const isFew = sql.fragment`${restCount} <= ${searchSortCap}`;
+  return db.any(sql.type(ClientListRow)`
+    /* clients.list */
+    WITH rest AS MATERIALIZED (
+      SELECT c.id, ${column} AS sort_value, c.uuid FROM clients c WHERE ${rest} ${limitOf(searchSortCap + 1)}
+    )
+    SELECT * FROM (
+      (
+        ${rows(restCount)}
+        JOIN (
+          SELECT r.id FROM rest r WHERE ${isFew}
+          ORDER BY r.sort_value ${direction}, r.uuid ${direction} ${limitOf(limit + 1)}
+        ) AS page ON page.id = c.id
+      )
+      UNION ALL
+      (${rows(restCount)} WHERE ${rest} AND NOT ${isFew} ${inOrder})
+    ) AS listed
+    ORDER BY listed.sort_key ${direction}, listed.uuid ${direction}
+  `);
 }
 
 /**

@@ -10,7 +10,7 @@ import { clientToEdit, isStaff, referencedUserId } from '../access/policy.ts';
 import type { SessionUser } from '../auth/queries.ts';
 import type { RequestDb } from '../db.ts';
 import { fieldError, notFound } from '../errors.ts';
-import { decodeCursor, pageTotal, toPage } from '../pagination.ts';
+import { decodeCursor, pageTotal, toPage, toTotal } from '../pagination.ts';
 import { authedProcedure, roleProcedure, router } from '../trpc.ts';
 import {
   type ClientDetailRow,
@@ -80,7 +80,11 @@ export const clientsRouter = router({
     };
     const after = decodeCursor(input.cursor, clientCursor(input.sort));
     const rows = await listClients(ctx.db, filters, input.sort, after, input.limit);
-    const total = await pageTotal(rows, input.limit, after, () => countClients(ctx.db, filters));
+    // A search's first page counted its matches (listClients): no count statement.
+    const searched = after === null ? (rows[0]?.rest_count ?? null) : null;
+    const total = await pageTotal(rows, input.limit, after, async () =>
+      searched === null ? countClients(ctx.db, filters) : toTotal(searched),
+    );
     return { ...toPage(rows, input.limit, (row) => [input.sort, row.sort_key, row.uuid], toClientItem), ...total };
   }),
 
