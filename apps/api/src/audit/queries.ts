@@ -136,7 +136,7 @@ export function listAuditEntries(
  * each of those has an entry at least as new as every entry of the others (ties at the boundary
  * share a rank and are all read). Their newest entry is the maintained
  * credential_audit_stats.last_accessed_at. At 100,000 clients, for a user with 234 credentials and
- * 9,639 entries, the dashboard's page of 11 read 2,600 index entries that way.
+ * 9,639 entries, the dashboard's page of 11 reads 121 index entries instead of 2,600.
  */
 function pageOf({ ownerId }: Visibility, conditions: ListSqlToken, size: number, isNewest: boolean) {
   if (ownerId === null) {

@@ -208,9 +208,9 @@ const hasValueFreePlan = (filters: ClientFilters) => filters.search === null && 
  * order: the trigram and tag indexes find matches unordered).
  */
 export async function countClients(db: CommonQueryMethods, filters: ClientFilters): Promise<Total> {
-  const onlyFilter = filters.search === null && filters.ownerId === null;
+  const isNotSearchedOrOwned = filters.search === null && filters.ownerId === null;
   const tags = new Set(filters.tags);
-  if (onlyFilter && filters.status === null && tags.size === 1) {
+  if (isNotSearchedOrOwned && filters.status === null && tags.size === 1) {
     return exactTotal(
       await db.oneFirst(
         prepared(sql.type(TotalRow)`
@@ -220,7 +220,7 @@ export async function countClients(db: CommonQueryMethods, filters: ClientFilter
       ),
     );
   }
-  if (onlyFilter && tags.size === 0) {
+  if (isNotSearchedOrOwned && tags.size === 0) {
     const status = filters.status === null ? sql.fragment`TRUE` : sql.fragment`s.status = ${filters.status}`;
     return exactTotal(
       await db.oneFirst(
