@@ -3,6 +3,7 @@
  * and SIGTERM close the server, the pool and the embedded PostgreSQL, in that order.
  */
 import { openDatabase } from '@mini-crm/database';
+import { SessionCache } from './auth/session-cache.ts';
 import { createDatabasePool } from './db.ts';
 import { ConfigError, loadConfig } from './env.ts';
 import { loggableError } from './errors.ts';
@@ -41,6 +42,7 @@ async function main() {
   }
   // Requests run as mini_crm_app, which owns nothing (README: "The API's database role").
   const pool = await createDatabasePool(database.appUrl);
+  const sessions = new SessionCache();
   // Readable lines while developing; JSON (one object per line, for log collectors) otherwise.
   const transport =
     config.NODE_ENV === 'development'
@@ -48,11 +50,13 @@ async function main() {
       : undefined;
   const app = await buildServer({
     pool,
+    sessions,
     encryptionKey: config.encryptionKeys,
     showDemoAccounts: config.NODE_ENV === 'development',
     logger: { level: config.LOG_LEVEL, ...(transport && { transport }) },
     trustProxy: config.trustProxy,
   });
+  sessions.listen(database.appUrl, (message, detail) => app.log.warn(detail ?? {}, message));
 
   let isClosing = false;
   const close = async (signal: string) => {
@@ -60,6 +64,7 @@ async function main() {
     isClosing = true;
     say(`${signal}: shutting down`);
     await app.close();
+    await sessions.stop();
     await pool.end();
     await database.stop();
     process.exit(0);

@@ -2,11 +2,14 @@
  * What a request's first statement sets (who, from where, whose "today") holds for that request
  * alone, whether it ran in a transaction (a mutation, credentials.get) or, as a read does, on a
  * pooled connection without one (trpc.ts). The server here has a pool of one connection, so every
- * request runs right after the one before it, on the same connection.
+ * request runs right after the one before it, on the same connection. A read whose caller the
+ * connection already carries skips that statement (auth/session-cache.ts); the last tests hold what
+ * that may and may not skip.
  */
 import { describe, expect, it } from 'vitest';
 import { type AccountName, useTestApi } from '../test/api.ts';
 import { fixtures } from '../test/fixtures.ts';
+import { sessionChangesChannel } from './auth/session-cache.ts';
 
 const api = useTestApi({ poolSize: 1 });
 const make = fixtures(api);
@@ -107,5 +110,69 @@ describe('credentials.get, a read that writes', () => {
       holder.release();
     }
     expect((await auditTrailOf(credential.id)).map((row) => row.action)).toEqual(['create']);
+  });
+});
+
+/** Deletes the user's sessions as a superuser behind the triggers' back: no notification is sent. */
+const deleteSessionsUnheard = async (name: AccountName) => {
+  const connection = await api.db.connect();
+  try {
+    await connection.query('BEGIN');
+    await connection.query('SET LOCAL session_replication_role = replica');
+    await connection.query('DELETE FROM user_sessions WHERE user_id = $1', [api.accounts[name].internalId]);
+    await connection.query('COMMIT');
+  } finally {
+    connection.release();
+  }
+};
+
+const unauthorized = { data: { code: 'UNAUTHORIZED' } };
+
+describe('a read by the caller the connection already carries', () => {
+  it('skips the session check until a notification says the user changed', async () => {
+    const user = await api.signIn('user');
+    const page = await user.clients.list.query({});
+    await deleteSessionsUnheard('user');
+    // Nothing told this process: the read runs on what the connection already carries.
+    await expect(user.clients.list.query({})).resolves.toEqual(page);
+    await api.db.query('SELECT pg_notify($1, $2)', [sessionChangesChannel, String(api.accounts.user.internalId)]);
+    await expect(user.clients.list.query({})).rejects.toMatchObject(unauthorized);
+  });
+
+  it('is checked again after another caller used the connection, and by every write', async () => {
+    const user = await api.signIn('user');
+    const admin = await api.signIn('admin');
+    await user.clients.list.query({});
+    await deleteSessionsUnheard('user');
+    await admin.clients.list.query({});
+    await expect(user.clients.list.query({})).rejects.toMatchObject(unauthorized);
+
+    const again = await api.signIn('user');
+    await again.clients.list.query({});
+    await deleteSessionsUnheard('user');
+    await expect(again.clients.create.mutate({ name: 'Never made' })).rejects.toMatchObject(unauthorized);
+    // The write found the session gone, so the reads after it know too.
+    await expect(again.clients.list.query({})).rejects.toMatchObject(unauthorized);
+  });
+
+  it('takes the new time zone of auth.updateProfile at once', async () => {
+    const user = await api.signIn('user');
+    await user.auth.updateProfile.mutate({ name: 'Test user', timezone: ahead });
+    expect((await user.dashboard.summary.query()).today).toBe(await todayIn(ahead));
+    await user.auth.updateProfile.mutate({ name: 'Test user', timezone: behind });
+    expect((await user.dashboard.summary.query()).today).toBe(await todayIn(behind));
+  });
+
+  it('is checked at every read while the process does not listen for changes', async () => {
+    await api.sessions.stop();
+    try {
+      const user = await api.signIn('user');
+      await user.clients.list.query({});
+      await deleteSessionsUnheard('user');
+      await expect(user.clients.list.query({})).rejects.toMatchObject(unauthorized);
+    } finally {
+      api.sessions.listen(api.databaseUrl, () => {});
+      await api.sessions.listening();
+    }
   });
 });

@@ -10,6 +10,7 @@ import fastifyStatic from '@fastify/static';
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyLoggerOptions, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { DatabasePool } from 'slonik';
+import { SessionCache } from './auth/session-cache.ts';
 import { maxBatchSize } from './client.ts';
 import type { TrustProxy } from './env.ts';
 import { registerHealthRoute } from './health/route.ts';
@@ -26,6 +27,8 @@ export type ServerDeps = {
   /** The current key alone (version 1), or every configured key version (keys/keyring.ts). */
   encryptionKey: string | EncryptionKeys;
   showDemoAccounts?: boolean;
+  /** Sessions known live, so reads can skip their session check; without one, every read checks. */
+  sessions?: SessionCache;
   logger?: boolean | FastifyLoggerOptions;
   trustProxy?: TrustProxy;
   /** The built SPA to serve at /; skipped when the folder does not exist (development uses Vite). */
@@ -43,6 +46,7 @@ export async function buildServer(deps: ServerDeps) {
       ? { redact: redactedHeaders, ...deps.logger }
       : (deps.logger ?? false);
   const limits = { ...httpLimits, ...deps.limits };
+  const sessions = deps.sessions ?? new SessionCache();
   const app = Fastify({
     logger,
     trustProxy: deps.trustProxy ?? false,
@@ -64,7 +68,12 @@ export async function buildServer(deps: ServerDeps) {
       maxBatchSize,
       createContext: (options) =>
         createContext(
-          { pool: deps.pool, encryptionKey: deps.encryptionKey, showDemoAccounts: deps.showDemoAccounts ?? false },
+          {
+            pool: deps.pool,
+            encryptionKey: deps.encryptionKey,
+            showDemoAccounts: deps.showDemoAccounts ?? false,
+            sessions,
+          },
           options,
         ),
     },

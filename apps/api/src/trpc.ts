@@ -13,6 +13,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import type { CreateFastifyContextOptions } from '@trpc/server/adapters/fastify';
 import type { DatabasePool } from 'slonik';
 import type { SessionUser } from './auth/queries.ts';
+import type { SessionCache } from './auth/session-cache.ts';
 import { runAsSession, type Session, setSessionCookie, wellFormedToken } from './auth/sessions.ts';
 import { sessionCookieName } from './client.ts';
 import type { RequestDb } from './db.ts';
@@ -25,6 +26,8 @@ export type ApiDeps = {
   encryptionKey: string | EncryptionKeys;
   /** Development only: auth.demoAccounts lists the sample data's accounts for the sign-in page. */
   showDemoAccounts?: boolean;
+  /** The sessions this process knows live (auth/session-cache.ts); what changes a user forgets them. */
+  sessions: SessionCache;
 };
 
 export async function createContext(deps: ApiDeps, { req, res }: CreateFastifyContextOptions) {
@@ -97,7 +100,7 @@ export async function runAsCaller<T>(
   work: (db: RequestDb, session: Session | null) => Promise<T>,
 ): Promise<T> {
   const origin = { token: ctx.sessionToken, ip: ctx.ip, userAgent: ctx.userAgent, isReadOnly };
-  const { result, renewedUntil } = await runAsSession(ctx.pool, origin, work);
+  const { result, renewedUntil } = await runAsSession(ctx.pool, ctx.sessions, origin, work);
   if (renewedUntil) setSessionCookie(ctx.req, ctx.res, ctx.sessionToken, renewedUntil);
   return result;
 }

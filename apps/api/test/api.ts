@@ -10,9 +10,11 @@
  */
 import { useTestDatabase } from '@mini-crm/database/testing';
 import type { UserRole } from '@mini-crm/models';
+import type { Pool } from 'pg';
 import type { DatabasePool } from 'slonik';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { hashPassword } from '../src/auth/passwords.ts';
+import { SessionCache, sessionChangesChannel } from '../src/auth/session-cache.ts';
 import { type CrmClient, createCrmClient } from '../src/client.ts';
 import { createDatabasePool } from '../src/db.ts';
 import type { EncryptionKeys } from '../src/keys/keyring.ts';
@@ -41,8 +43,14 @@ export type TestApi = {
   databaseUrl: string;
   /** The same database as its owner: what maintenance commands (`pnpm crm rotate-key`) sign in as. */
   ownerDatabaseUrl: string;
-  /** A plain pg pool on the test database, for arranging rows and checking what was written. */
-  db: import('pg').Pool;
+  /**
+   * A plain pg pool on the test database, for arranging rows and checking what was written. Its
+   * `query` returns once the server has heard of the sessions and users the statement changed, as
+   * another API process's change reaches it (auth/session-cache.ts); its `connect` does not wait.
+   */
+  db: Pool;
+  /** What the server knows of sessions: `settle` after changing users or sessions other than by `db.query`. */
+  sessions: SessionCache;
   /** The server's own Slonik pool. */
   pool: DatabasePool;
   accounts: Record<AccountName, TestAccount>;
@@ -83,17 +91,22 @@ export function useTestApi(options: TestApiOptions = {}): TestApi {
   beforeAll(async () => {
     // As in production, the API runs as mini_crm_app: every test proves its grants are enough.
     const pool = await createDatabasePool(database.appUrl, { maximumPoolSize: options.poolSize });
+    const sessions = new SessionCache();
     const app = await buildServer({
       pool,
+      sessions,
       encryptionKey: options.encryptionKeys ?? testEncryptionKey,
       showDemoAccounts: options.showDemoAccounts ?? false,
       logger: { level: 'info', stream: { write: (line: string) => void api.logs.push(line) } },
     });
+    sessions.listen(database.appUrl, (message) => app.log.warn(message));
     await app.listen({ host: '127.0.0.1', port: 0 });
+    await sessions.listening();
     const address = app.server.address();
     if (!address || typeof address === 'string') throw new Error('server has no port');
     close = async () => {
       await app.close();
+      await sessions.stop();
       await pool.end();
     };
 
@@ -110,22 +123,24 @@ export function useTestApi(options: TestApiOptions = {}): TestApi {
       accounts[name] = { internalId: row.id, id: row.uuid, email, password: testPassword, role: roles[name] };
     }
 
+    const db = settlingSessions(database.pool, sessions);
     const url = `http://127.0.0.1:${address.port}`;
     const clientFor = (userAgent = 'mini-crm-tests') => createCrmClient(url, { headers: { 'user-agent': userAgent } });
     Object.assign(api, {
       url,
       databaseUrl: database.appUrl,
       ownerDatabaseUrl: database.url,
-      db: database.pool,
+      db,
+      sessions,
       pool,
       accounts,
       anonymous: (options: { userAgent?: string } = {}) => clientFor(options.userAgent),
       signIn: async (name: AccountName, options: { userAgent?: string } = {}) => {
         const account = accounts[name];
         const client = clientFor(options.userAgent);
-        if (name === 'deactivated') await setActive(database.pool, account.internalId, true);
+        if (name === 'deactivated') await setActive(db, account.internalId, true);
         await client.auth.login.mutate({ email: account.email, password: account.password });
-        if (name === 'deactivated') await setActive(database.pool, account.internalId, false);
+        if (name === 'deactivated') await setActive(db, account.internalId, false);
         return client;
       },
     });
@@ -156,5 +171,16 @@ export function useTestApi(options: TestApiOptions = {}): TestApi {
   return api;
 }
 
-const setActive = (db: import('pg').Pool, userId: number, isActive: boolean) =>
+/** `db` whose query waits until the server has heard of what it changed (TestApi.db). */
+function settlingSessions(db: Pool, sessions: SessionCache): Pool {
+  const notify = (payload: string) => db.query('SELECT pg_notify($1, $2)', [sessionChangesChannel, payload]);
+  const query = async (...args: Parameters<Pool['query']>) => {
+    const result = await (db.query as (...queryArgs: unknown[]) => Promise<unknown>)(...args);
+    await sessions.settle(notify);
+    return result;
+  };
+  return new Proxy(db, { get: (target, key) => (key === 'query' ? query : Reflect.get(target, key, target)) });
+}
+
+const setActive = (db: Pool, userId: number, isActive: boolean) =>
   db.query('UPDATE users SET is_active = $2 WHERE id = $1', [userId, isActive]);

@@ -64,7 +64,11 @@ export const authRouter = router({
   }),
 
   logout: publicProcedure.mutation(async ({ ctx }) => {
-    if (ctx.sessionToken) await deleteSession(ctx.pool, sessionIdOf(ctx.sessionToken));
+    if (ctx.sessionToken) {
+      const sessionId = sessionIdOf(ctx.sessionToken);
+      await deleteSession(ctx.pool, sessionId);
+      ctx.sessions.forgetSession(sessionId);
+    }
     clearSessionCookie(ctx.req, ctx.res);
     return { isSignedOut: true };
   }),
@@ -93,12 +97,15 @@ export const authRouter = router({
     if (input.current === input.next) throw fieldError('next', 'must differ from the current password');
     await updatePasswordHash(ctx.db, ctx.user.id, await hashPassword(input.next));
     await deleteUserSessions(ctx.db, ctx.user.id);
+    ctx.sessions.forgetUser(ctx.user.id);
     const session = await createSession(ctx.db, ctx.user.id, { ip: ctx.ip, userAgent: ctx.userAgent });
     setSessionCookie(ctx.req, ctx.res, session.token, session.expiresAt);
     return { isChanged: true };
   }),
 
   updateProfile: authedProcedure.input(UpdateProfileInput).mutation(async ({ ctx, input }) => {
-    return toMe(await updateProfile(ctx.db, ctx.user.id, input));
+    const me = toMe(await updateProfile(ctx.db, ctx.user.id, input));
+    ctx.sessions.forgetUser(ctx.user.id); // their next read takes the new time zone
+    return me;
   }),
 });

@@ -12,6 +12,7 @@ import type { CommonQueryMethods, DatabasePool } from 'slonik';
 import { sessionCookieName } from '../client.ts';
 import type { RequestDb } from '../db.ts';
 import { deleteExpiredSession, extendSession, insertSession, type SessionUser, scopeBySession } from './queries.ts';
+import type { SessionCache } from './session-cache.ts';
 
 const day = 24 * 60 * 60 * 1000;
 export const sessionLifetimeMs = 30 * day;
@@ -48,26 +49,36 @@ export const wellFormedToken = (token: string | undefined) =>
  * connection without a transaction (a read needs none, and BEGIN and COMMIT are two round trips of
  * a three-statement request). The first statement reads the session and names its user in the
  * settings (see scopeBySession): one statement, not a lookup on a connection of its own and then the
- * scope. `work` gets null when the session is unknown, expired (then deleted) or its user inactive.
- * A session with under 15 days left is renewed to 30; `renewedUntil` tells the caller to resend the
- * cookie.
+ * scope. A read skips even that one when `sessions` knows the session and the connection already
+ * carries its settings (session-cache.ts). `work` gets null when the session is unknown, expired
+ * (then deleted) or its user inactive. A session with under 15 days left is renewed to 30;
+ * `renewedUntil` tells the caller to resend the cookie.
  */
 export async function runAsSession<T>(
   pool: DatabasePool,
+  sessions: SessionCache,
   request: { token: string; ip: string | null; userAgent: string | null; isReadOnly: boolean },
   work: (db: RequestDb, session: Session | null) => Promise<T>,
 ): Promise<{ result: T; renewedUntil: Date | null }> {
   const sessionId = sessionIdOf(request.token);
+  const { ip, userAgent, isReadOnly } = request;
+  const origin = { ip, userAgent };
   let renewedUntil: Date | null = null;
   const run = async (db: RequestDb) => {
-    const { ip, userAgent, isReadOnly } = request;
+    const known = isReadOnly ? sessions.reuse(db, sessionId, origin) : null;
+    if (known && known.expiresAt.getTime() - Date.now() >= sessionRenewBelowMs) {
+      return work(db, { id: sessionId, ...known });
+    }
+    const generation = sessions.generation;
     const row = await scopeBySession(db, { sessionId, ip, userAgent, isTransaction: !isReadOnly });
     if (row === null) {
+      sessions.forgetSession(sessionId);
       await deleteExpiredSession(db, sessionId);
       return work(db, null);
     }
     const { expires_at: expiresAtMs, ...user } = row;
     let expiresAt = new Date(expiresAtMs);
+    if (isReadOnly) sessions.remember(generation, db, sessionId, { user, expiresAt }, origin);
     if (expiresAtMs - Date.now() < sessionRenewBelowMs) {
       expiresAt = new Date(Date.now() + sessionLifetimeMs);
       await extendSession(db, sessionId, expiresAt);
@@ -75,7 +86,7 @@ export async function runAsSession<T>(
     }
     return work(db, { id: sessionId, expiresAt, user });
   };
-  const result = await (request.isReadOnly ? pool.connect(run) : pool.transaction(run));
+  const result = await (isReadOnly ? pool.connect(run) : pool.transaction(run));
   return { result, renewedUntil };
 }
 

@@ -95,6 +95,7 @@ export const usersRouter = router({
     }
     const updated = await updateUser(ctx.db, target.id, changes);
     if (isRoleChange) await deleteUserSessions(ctx.db, target.id);
+    ctx.sessions.forgetUser(target.id); // a new name, zone or role: their next read reads them
     return toUser(updated);
   }),
 
@@ -105,6 +106,7 @@ export const usersRouter = router({
     await keepAnActiveAdmin(ctx.db, target, 'id', 'the last active admin cannot be deactivated');
     const updated = await updateUser(ctx.db, target.id, { isActive: false });
     await deleteUserSessions(ctx.db, target.id);
+    ctx.sessions.forgetUser(target.id);
     return toUser(updated);
   }),
 
@@ -125,6 +127,7 @@ export const usersRouter = router({
     }
     const updated = await updateUser(ctx.db, target.id, { passwordHash });
     await deleteUserSessions(ctx.db, target.id);
+    ctx.sessions.forgetUser(target.id);
     return toUser(updated);
   }),
 });
