@@ -22,7 +22,7 @@ import pg from 'pg';
 import { createPool, type Interceptor, sql } from 'slonik';
 import { countAuditEntries, countAuditSummary, listAuditEntries, listAuditSummary } from '../src/audit/queries.ts';
 import { type ClientFilters, countClients, countTags, findClient, listClients } from '../src/clients/queries.ts';
-import { callerToday, countClientsByStatus, listUrgentTasksOf } from '../src/dashboard/queries.ts';
+import { listUrgentTasksOf, todayAndClientsByStatus } from '../src/dashboard/queries.ts';
 import { inRequestTransaction, type Transaction } from '../src/db.ts';
 import { countTasks, listTasks, type TaskFilters } from '../src/tasks/queries.ts';
 import { countUsers, listUsers } from '../src/users/queries.ts';
@@ -243,9 +243,8 @@ export const planCases: PlanCase[] = [
     name: `dashboard.summary (${role === 'user' ? 'a user' : 'an admin'})`,
     as: role === 'user' ? ('user' as const) : undefined,
     run: async (tx: Transaction, f: Fixtures) => {
-      await callerToday(tx);
+      await todayAndClientsByStatus(tx);
       await listUrgentTasksOf(tx, f.userId, dashboardTaskLimit);
-      await countClientsByStatus(tx);
       await listAuditEntries(tx, noAuditFilters, role === 'user' ? { ownerId: f.userId } : staff, null, 10);
     },
   })),

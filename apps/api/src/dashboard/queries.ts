@@ -1,6 +1,6 @@
 /**
- * SQL of dashboard.summary. "Today" is the transaction's CURRENT_DATE, i.e. the caller's (trpc.ts
- * sets TimeZone per request). No query here reads a credential's secret. Every statement is prepared
+ * SQL of dashboard.summary. "Today" is CURRENT_DATE in the caller's time zone (the request's
+ * settings set TimeZone; auth/sessions.ts). No query here reads a credential's secret. Every statement is prepared
  * (db.ts): each reads one user's keys or fixed conditions.
  */
 import { ClientStatus } from '@mini-crm/models';
@@ -11,10 +11,23 @@ import { Count, DateOnly } from '../rows.ts';
 import { cappedCount, limitOf } from '../sql-fragments.ts';
 import { TaskRow, taskColumns, urgencyConditions } from '../tasks/queries.ts';
 
-const TodayRow = z.object({ today: DateOnly });
+const TodayAndClientsRow = z.object({
+  today: DateOnly,
+  clients_by_status: z.partialRecord(ClientStatus, z.number().int()),
+});
 
-export const callerToday = (db: CommonQueryMethods) =>
-  db.oneFirst(prepared(sql.type(TodayRow)`/* dashboard.today */ SELECT CURRENT_DATE::text AS today`));
+/**
+ * The caller's today and every client counted by status, in one statement: the counts are
+ * maintained by the clients' triggers (client_status_counts, a row per status however many clients).
+ */
+export const todayAndClientsByStatus = (db: CommonQueryMethods) =>
+  db.one(
+    prepared(sql.type(TodayAndClientsRow)`
+      /* dashboard.todayAndClients */
+      SELECT CURRENT_DATE::text AS today,
+        (SELECT COALESCE(json_object_agg(status, client_count), '{}') FROM client_status_counts) AS clients_by_status
+    `),
+  );
 
 const UrgentTaskRow = TaskRow.extend({ urgency_total: Count });
 
@@ -44,13 +57,3 @@ export function listUrgentTasksOf(db: CommonQueryMethods, userId: number, limit:
     `),
   );
 }
-
-const StatusCountRow = z.object({ status: ClientStatus, client_count: Count });
-
-/** Maintained by the clients' triggers (client_status_counts): four rows, however many clients. */
-export const countClientsByStatus = (db: CommonQueryMethods) =>
-  db.any(
-    prepared(sql.type(StatusCountRow)`
-      /* dashboard.clientsByStatus */ SELECT status, client_count FROM client_status_counts
-    `),
-  );

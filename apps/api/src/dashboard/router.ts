@@ -9,21 +9,18 @@ import { toAuditEntry, visibilityOf } from '../audit/router.ts';
 import { toTotal } from '../pagination.ts';
 import { toTask } from '../tasks/router.ts';
 import { authedProcedure, router } from '../trpc.ts';
-import { callerToday, countClientsByStatus, listUrgentTasksOf } from './queries.ts';
+import { listUrgentTasksOf, todayAndClientsByStatus } from './queries.ts';
 
 export const dashboardRouter = router({
   summary: authedProcedure.query(async ({ ctx }) => {
-    const today = await callerToday(ctx.db);
+    const { today, clients_by_status: counted } = await todayAndClientsByStatus(ctx.db);
     const urgent = await listUrgentTasksOf(ctx.db, ctx.user.id, dashboardTaskLimit);
     const tasksOf = (urgency: TaskUrgency) => {
       const rows = urgent.filter((row) => row.urgency_status === urgency);
       return { items: rows.map(toTask), ...toTotal(rows[0]?.urgency_total ?? 0) };
     };
 
-    const counted = new Map((await countClientsByStatus(ctx.db)).map((row) => [row.status, row.client_count]));
-    const clientsByStatus = Object.fromEntries(
-      ClientStatus.options.map((status) => [status, counted.get(status) ?? 0]),
-    );
+    const clientsByStatus = Object.fromEntries(ClientStatus.options.map((status) => [status, counted[status] ?? 0]));
 
     const noFilters = { credentialId: null, userId: null, action: null, from: null, to: null };
     const activity = await listAuditEntries(ctx.db, noFilters, visibilityOf(ctx.user), null, dashboardActivityLimit);
