@@ -7,9 +7,12 @@
  * that may and may not skip.
  */
 import { describe, expect, it } from 'vitest';
-import { type AccountName, useTestApi } from '../test/api.ts';
+import { type AccountName, testEncryptionKey, testPassword, useTestApi } from '../test/api.ts';
 import { fixtures } from '../test/fixtures.ts';
-import { sessionChangesChannel } from './auth/session-cache.ts';
+import { SessionCache, sessionChangesChannel } from './auth/session-cache.ts';
+import { createCrmClient } from './client.ts';
+import { createDatabasePool } from './db.ts';
+import { buildServer } from './server.ts';
 
 const api = useTestApi({ poolSize: 1 });
 const make = fixtures(api);
@@ -161,6 +164,31 @@ describe('a read by the caller the connection already carries', () => {
     expect((await user.dashboard.summary.query()).today).toBe(await todayIn(ahead));
     await user.auth.updateProfile.mutate({ name: 'Test user', timezone: behind });
     expect((await user.dashboard.summary.query()).today).toBe(await todayIn(behind));
+  });
+
+  it('ends at a sign-out on another API instance, once its notification has arrived', async () => {
+    const login = await fetch(`${api.url}/trpc/auth.login`, {
+      method: 'POST',
+      headers: { origin: api.url, 'content-type': 'application/json' },
+      body: JSON.stringify({ email: api.accounts.user.email, password: testPassword }),
+    });
+    const cookie = /mini_crm_session=[a-z2-7]+/.exec(login.headers.get('set-cookie') ?? '')?.[0] ?? '';
+    const pool = await createDatabasePool(api.databaseUrl);
+    const sessions = new SessionCache();
+    const second = await buildServer({ pool, sessions, encryptionKey: testEncryptionKey });
+    try {
+      sessions.listen(api.databaseUrl, () => {});
+      const url = await second.listen({ host: '127.0.0.1', port: 0 });
+      const here = createCrmClient(api.url, { headers: { cookie } });
+      await here.clients.list.query({});
+      await createCrmClient(url, { headers: { cookie } }).auth.logout.mutate();
+      await api.db.query('SELECT 1'); // returns once what was committed before it reached this server
+      await expect(here.clients.list.query({})).rejects.toMatchObject(unauthorized);
+    } finally {
+      await second.close();
+      await sessions.stop();
+      await pool.end();
+    }
   });
 
   it('is checked at every read while the process does not listen for changes', async () => {

@@ -237,10 +237,11 @@ function legend(captured: CapturedCase[], firstRows: number[], seconds: number, 
     '- a: pgbench -M extended (every statement unnamed, planned at each call), the statements below as one script per transaction (a mutation: between BEGIN and COMMIT), one database connection per client; no HTTP.',
     `- b: node:http + pg (pool ${apiPoolSize}): the statements below on one pooled connection (a mutation: between BEGIN and COMMIT), those marked * prepared under the API's names, rows as JSON; autocannon on loopback.`,
     `- c: the API process (${apiCommand}, pool ${apiPoolSize}, request logs off) with a session cookie: ` +
-      'the scope statement (the session and its user, set_config ×4), the statements below (a mutation: between BEGIN and COMMIT), ' +
+      'the scope statement (the session and its user, set_config ×4) for a write, and for a read on a connection that does not carry the caller yet (auth/session-cache.ts), ' +
+      'the statements below (a mutation: between BEGIN and COMMIT), ' +
       'zod on input and rows, tRPC and Fastify; autocannon on loopback.',
     "- API RSS: the API process's largest VmRSS during its run (sampled every 100 ms).",
-    'Statements per request (a and b run these; c also runs what follows "c also"), and the rows the first one returns:',
+    'Statements per request (a and b run these; c also runs what follows "c also", for a read only as said above), and the rows the first one returns:',
   ];
   for (const [i, entry] of captured.entries()) {
     const names = entry.statements

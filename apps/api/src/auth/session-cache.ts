@@ -18,9 +18,12 @@ export const sessionChangesChannel = 'mini_crm_session_changes';
 
 /** Past this many, the longest-known session is forgotten first (it is read again on its next use). */
 const maxKnownSessions = 10_000;
+/** A bound on what a lost notification could leave stale (a connection dead without an error, say). */
+const knownForMs = 60_000;
 const relistenAfterMs = 1_000;
 
 export type KnownSession = { user: SessionUser; expiresAt: Date };
+type Known = KnownSession & { readAt: number };
 /** What a request's settings hold besides its user: see scopeSettings. */
 export type RequestOrigin = { ip: string | null; userAgent: string | null };
 
@@ -38,7 +41,7 @@ const settingsOf = (user: SessionUser, origin: RequestOrigin) =>
   JSON.stringify([user.id, user.timezone, origin.ip, origin.userAgent]);
 
 export class SessionCache {
-  #sessions = new Map<string, KnownSession>();
+  #sessions = new Map<string, Known>();
   /** The settings each database connection's session holds, as the last read's scope statement set them. */
   #settings = new WeakMap<object, string>();
   /** Moves on every forgetting: a session read before it may have changed since, so it is not kept. */
@@ -48,14 +51,18 @@ export class SessionCache {
   #retry: NodeJS.Timeout | null = null;
   #syncs = new Map<string, () => void>();
   #onListening: Array<() => void> = [];
+  /** Warn once when listening stops, not at every attempt to listen again. */
+  #hasWarned = false;
 
   /** The session, if it is known live and `db`'s connection already carries its settings for `origin`. */
   reuse(db: object, sessionId: string, origin: RequestOrigin): KnownSession | null {
     if (this.#listener === null) return null;
     const known = this.#sessions.get(sessionId);
     const connection = driverConnectionOf(db);
-    if (!known || !connection || known.expiresAt.getTime() <= Date.now()) return null;
-    return this.#settings.get(connection) === settingsOf(known.user, origin) ? known : null;
+    const now = Date.now();
+    if (!known || !connection || known.expiresAt.getTime() <= now || now - known.readAt > knownForMs) return null;
+    const isCarried = this.#settings.get(connection) === settingsOf(known.user, origin);
+    return isCarried ? { user: known.user, expiresAt: known.expiresAt } : null;
   }
 
   /** Taken before a session is read from the database; remember() keeps it only if nothing was forgotten since. */
@@ -68,8 +75,9 @@ export class SessionCache {
     const connection = driverConnectionOf(db);
     if (connection) this.#settings.set(connection, settingsOf(known.user, origin));
     if (generation !== this.#generation || this.#listener === null) return;
+    this.#sessions.delete(sessionId); // re-inserted last: the Map's order is the order of reading
     if (this.#sessions.size >= maxKnownSessions) this.#sessions.delete(this.#sessions.keys().next().value as string);
-    this.#sessions.set(sessionId, known);
+    this.#sessions.set(sessionId, { ...known, readAt: Date.now() });
   }
 
   /** Immediately, in this process (a sign-out); the other processes learn it from the notification. */
@@ -93,7 +101,11 @@ export class SessionCache {
   /** Starts listening on `url` (the API's database), and again a second after the connection is lost. */
   listen(url: string, warn: (message: string, detail?: unknown) => void) {
     this.#isStopped = false;
-    const client = new pg.Client({ connectionString: url, application_name: 'mini-crm session changes' });
+    const client = new pg.Client({
+      connectionString: url,
+      application_name: 'mini-crm session changes',
+      keepAlive: true, // so a connection that died silently ends in an error
+    });
     let isLost = false;
     const lost = (error?: unknown) => {
       if (isLost) return;
@@ -104,9 +116,12 @@ export class SessionCache {
       this.#syncs.clear();
       client.end().catch(() => {});
       if (this.#isStopped) return;
-      warn('session changes: not listening; every read checks its session until listening again', {
-        err: error instanceof Error ? loggableError(error) : undefined,
-      });
+      if (!this.#hasWarned) {
+        this.#hasWarned = true;
+        warn('session changes: not listening; every read checks its session until listening again', {
+          err: error instanceof Error ? loggableError(error) : undefined,
+        });
+      }
       this.#retry = setTimeout(() => this.listen(url, warn), relistenAfterMs);
     };
     client.on('error', lost);
@@ -120,6 +135,7 @@ export class SessionCache {
         // Whatever was known before may have changed unheard.
         this.#forgetAll();
         this.#listener = client;
+        this.#hasWarned = false;
         for (const resolve of this.#onListening.splice(0)) resolve();
       })
       .catch(lost);
