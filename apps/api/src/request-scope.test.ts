@@ -191,6 +191,24 @@ describe('a read by the caller the connection already carries', () => {
     }
   });
 
+  it('is checked at every read from the moment the listening connection is lost, until it listens again', async () => {
+    const user = await api.signIn('user');
+    await user.clients.list.query({});
+    await api.db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`, [
+      'mini-crm session changes',
+    ]);
+    await expect.poll(() => api.sessions.isListening).toBe(false);
+    await deleteSessionsUnheard('user');
+    await expect(user.clients.list.query({})).rejects.toMatchObject(unauthorized);
+    expect(api.logs.filter((line) => line.includes('session changes: not listening'))).toHaveLength(1);
+
+    await api.sessions.listening(); // again, a second later
+    const again = await api.signIn('user');
+    const page = await again.clients.list.query({});
+    await deleteSessionsUnheard('user');
+    await expect(again.clients.list.query({})).resolves.toEqual(page);
+  });
+
   it('is checked at every read while the process does not listen for changes', async () => {
     await api.sessions.stop();
     try {

@@ -152,9 +152,13 @@ export class SessionCache {
     else this.#forgetAll();
   }
 
+  get isListening() {
+    return this.#listener !== null;
+  }
+
   /** Resolves once the process listens (tests, before they rely on it). */
   listening(): Promise<void> {
-    return this.#listener ? Promise.resolve() : new Promise((resolve) => this.#onListening.push(resolve));
+    return this.isListening ? Promise.resolve() : new Promise((resolve) => this.#onListening.push(resolve));
   }
 
   /**
