@@ -98,7 +98,10 @@ export class SessionCache {
     this.#sessions.clear();
   }
 
-  /** Starts listening on `url` (the API's database), and again a second after the connection is lost. */
+  /**
+   * Starts listening on `url` (the API's database), and again a second after the connection is lost.
+   * A plain `pg` client: slonik has no LISTEN, and a pooled connection would be handed to requests.
+   */
   listen(url: string, warn: (message: string, detail?: unknown) => void) {
     this.#isStopped = false;
     const client = new pg.Client({
