@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { TRPCError } from '@trpc/server';
+import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import {
   BackendTerminatedError,
   BackendTerminatedUnexpectedlyError,
@@ -115,6 +116,13 @@ export function toTRPCError(error: unknown, log: (id: string, error: Error) => v
   log(id, cause instanceof Error ? cause : new Error(String(cause)));
   return new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: `${internalErrorPrefix}; reference ${id}` });
 }
+
+/**
+ * Whether a procedure failed on the request's own account (bad input, a missing record, a refused
+ * role, a rule of the data: a 4xx), which leaves the database connection it ran on sound. The
+ * database away, a timeout or anything unexpected (5xx) is not.
+ */
+export const isRequestsFault = (error: unknown) => getHTTPStatusCodeFromError(toTRPCError(error, () => {})) < 500;
 
 const databaseUnavailable = () =>
   new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'the database is unavailable; try again shortly' });

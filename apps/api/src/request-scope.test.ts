@@ -222,3 +222,46 @@ describe('a read by the caller the connection already carries', () => {
     }
   });
 });
+
+describe('a request that fails on its own account', () => {
+  /** The API's connections to this database (the listener's aside): the pool of one here. */
+  const poolBackends = async () =>
+    (
+      await api.db.query<{ pid: number }>(
+        `SELECT pid FROM pg_stat_activity
+         WHERE datname = current_database() AND usename <> current_user AND application_name <> $1`,
+        ['mini-crm session changes'],
+      )
+    ).rows.map((row) => row.pid);
+
+  it('keeps its pooled connection, with what it prepared and the caller it carries', async () => {
+    const user = await api.signIn('user');
+    await user.clients.list.query({});
+    const before = await poolBackends();
+    expect(before).toHaveLength(1);
+    await expect(user.clients.get.query({ id: '00000000-0000-4000-8000-000000000000' })).rejects.toMatchObject({
+      data: { code: 'NOT_FOUND' },
+    });
+    await expect(user.clients.list.query({ limit: 0 })).rejects.toMatchObject({ data: { code: 'BAD_REQUEST' } });
+    expect(await poolBackends()).toEqual(before);
+  });
+
+  it('rolls a write back and keeps the connection', async () => {
+    const admin = await api.signIn('admin');
+    await admin.clients.list.query({});
+    const before = await poolBackends();
+    const email = 'twice@test.example.com';
+    await admin.users.create.mutate({ email, name: 'Twice', role: 'user', password: testPassword });
+    // The second insert runs, fails on the unique e-mail, and is rolled back.
+    await expect(
+      admin.users.create.mutate({ email, name: 'Twice again', role: 'user', password: testPassword }),
+    ).rejects.toMatchObject({ data: { code: 'CONFLICT' } });
+    await expect(admin.users.deactivate.mutate({ id: api.accounts.admin.id })).rejects.toMatchObject({
+      data: { code: 'BAD_REQUEST' },
+    });
+    expect(await poolBackends()).toEqual(before);
+    const { rows } = await api.db.query('SELECT name FROM users WHERE email = $1', [email]);
+    expect(rows).toEqual([{ name: 'Twice' }]);
+    expect((await admin.auth.me.query())?.id).toBe(api.accounts.admin.id);
+  });
+});

@@ -14,10 +14,10 @@ import type { CreateFastifyContextOptions } from '@trpc/server/adapters/fastify'
 import type { DatabasePool } from 'slonik';
 import type { SessionUser } from './auth/queries.ts';
 import type { SessionCache } from './auth/session-cache.ts';
-import { runAsSession, type Session, setSessionCookie, wellFormedToken } from './auth/sessions.ts';
+import { Refused, runAsSession, type Session, setSessionCookie, wellFormedToken } from './auth/sessions.ts';
 import { sessionCookieName } from './client.ts';
 import type { RequestDb } from './db.ts';
-import { fieldErrorsOf, internalErrorPrefix, loggableError, toTRPCError } from './errors.ts';
+import { fieldErrorsOf, internalErrorPrefix, isRequestsFault, loggableError, toTRPCError } from './errors.ts';
 import { asEncryptionKeys, type EncryptionKeys } from './keys/keyring.ts';
 
 export type ApiDeps = {
@@ -124,8 +124,9 @@ export const authedProcedure = publicProcedure.use(async ({ ctx, type, meta, nex
       // Returning, not throwing: the deletion of an expired session commits.
       if (!session) return;
       outcome = await run(db, session);
-      // tRPC hands failures back as a result; throwing rolls a transaction back.
-      if (!outcome.ok) throw outcome.error;
+      // tRPC hands failures back as a result; throwing rolls a transaction back. A failure of the
+      // request's own is thrown as Refused, which keeps the pooled connection (runAsSession).
+      if (!outcome.ok) throw isRequestsFault(outcome.error) ? new Refused(undefined) : outcome.error;
     });
   } catch (error) {
     if (outcome && !outcome.ok) return outcome;

@@ -45,6 +45,20 @@ export const wellFormedToken = (token: string | undefined) =>
   token !== undefined && /^[a-z2-7]{32}$/.test(token) ? token : null;
 
 /**
+ * What `work` throws to end a request that failed on its own account (errors.ts isRequestsFault)
+ * with `result`: a transaction is rolled back all the same, and the pooled connection is kept.
+ * slonik replaces a connection whose handler throws anything else, and with it the statements the
+ * connection prepared and the caller it carries: a 404 would cost a new connection.
+ */
+export class Refused<T> extends Error {
+  readonly result: T;
+  constructor(result: T) {
+    super('the request was refused');
+    this.result = result;
+  }
+}
+
+/**
  * Runs `work` as the session `token` names: in one transaction, or with `isReadOnly` on one pooled
  * connection without a transaction (a read needs none, and BEGIN and COMMIT are two round trips of
  * a three-statement request). The first statement reads the session and names its user in the
@@ -86,7 +100,16 @@ export async function runAsSession<T>(
     }
     return work(db, { id: sessionId, expiresAt, user });
   };
-  const result = await (isReadOnly ? pool.connect(run) : pool.transaction(run));
+  const result = await pool.connect(async (connection) => {
+    try {
+      return await (isReadOnly ? run(connection) : connection.transaction(run));
+    } catch (error) {
+      // slonik rethrows a transaction's error once its ROLLBACK has succeeded (a failed ROLLBACK
+      // throws its own error): the connection is clean.
+      if (error instanceof Refused) return error.result as T;
+      throw error;
+    }
+  });
   return { result, renewedUntil };
 }
 
