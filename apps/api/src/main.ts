@@ -1,6 +1,7 @@
 /**
- * Entry: configuration → database (embedded unless DATABASE_URL) → key check → HTTP server. SIGINT
- * and SIGTERM close the server, the pool and the embedded PostgreSQL, in that order.
+ * Entry: configuration → database (embedded unless DATABASE_URL) → key check → HTTP server, and the
+ * connection that listens for session changes (auth/session-cache.ts). SIGINT and SIGTERM close the
+ * server, that connection, the pool and the embedded PostgreSQL, in that order.
  */
 import { openDatabase } from '@mini-crm/database';
 import { SessionCache } from './auth/session-cache.ts';
