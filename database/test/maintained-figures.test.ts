@@ -2,7 +2,8 @@
  * The figures migration 005 keeps up to date so that no page counts a whole table: clients per
  * status and per tag, and per credential the audit figures of credential_audit_summary. Each
  * writer's statement moves them; they always equal what counting the rows says, including after
- * statements of many rows, concurrent writers, a purge, and recount_maintained_figures().
+ * statements of many rows, concurrent writers, a purge, and recount_maintained_figures(); and the
+ * audit figures name the owner of their credential's client, as that client changes hands.
  */
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -37,7 +38,11 @@ async function disagreements(pool: Queryable) {
                               v.unique_user_count, v.unique_ip_count))
      UNION ALL
      (SELECT 'stats of a missing credential ' || s.credential_id FROM credential_audit_stats s
-      WHERE NOT EXISTS (SELECT FROM credentials cd WHERE cd.id = s.credential_id))`,
+      WHERE NOT EXISTS (SELECT FROM credentials cd WHERE cd.id = s.credential_id))
+     UNION ALL
+     (SELECT 'owner of credential ' || s.credential_id FROM credential_audit_stats s
+      JOIN credentials cd ON cd.id = s.credential_id JOIN clients cl ON cl.id = cd.client_id
+      WHERE s.owner_user_id IS DISTINCT FROM cl.owner_user_id)`,
   );
   return rows.map((row) => row.what);
 }
@@ -146,6 +151,31 @@ describe('audit figures per credential', () => {
     );
     expect(await disagreements(db.pool)).toEqual([]);
     await db.pool.query('DELETE FROM credentials WHERE id = $1', [credential.id]);
+    expect(await disagreements(db.pool)).toEqual([]);
+  });
+
+  it("name the owner of the credential's client as it changes hands, loses its owner or the credential moves", async () => {
+    const ownerOf = async (credentialId: number) =>
+      (
+        await one<{ owner_user_id: number | null }>(
+          db.pool,
+          'SELECT owner_user_id FROM credential_audit_stats WHERE credential_id = $1',
+          [credentialId],
+        )
+      ).owner_user_id;
+    const first = await insertUser(db.pool);
+    const second = await insertUser(db.pool);
+    const client = await insertClient(db.pool, { owner_user_id: first.id });
+    const moved = await insertCredential(db.pool, { client_id: client.id, secret: 'a' });
+    const stays = await insertCredential(db.pool, { client_id: client.id, secret: 'b' });
+    expect(await ownerOf(moved.id)).toBe(first.id);
+    await db.pool.query('UPDATE clients SET owner_user_id = $1 WHERE id = $2', [second.id, client.id]);
+    expect([await ownerOf(moved.id), await ownerOf(stays.id)]).toEqual([second.id, second.id]);
+    await db.pool.query('DELETE FROM users WHERE id = $1', [second.id]); // clients.owner_user_id: ON DELETE SET NULL
+    expect(await ownerOf(stays.id)).toBeNull();
+    const elsewhere = await insertClient(db.pool, { owner_user_id: first.id });
+    await db.pool.query('UPDATE credentials SET client_id = $1 WHERE id = $2', [elsewhere.id, moved.id]);
+    expect([await ownerOf(moved.id), await ownerOf(stays.id)]).toEqual([first.id, null]);
     expect(await disagreements(db.pool)).toEqual([]);
   });
 

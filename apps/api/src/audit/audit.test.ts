@@ -276,6 +276,43 @@ describe('audit.list', () => {
     );
     expect(recentCredentialActivity.length).toBeGreaterThanOrEqual(7);
   });
+
+  it("moves a client's entries to its new owner's newest page, and a lagging figure never shows them to the old", async () => {
+    const client = (await makeClient('user')).id;
+    const handedOver = await makeSilentCredential(client, 'Handed over');
+    await addAuditRows(handedOver, [{ ago: '-90 seconds' }]); // the newest entry of the log
+    const newestOf = async (name: 'user' | 'otherUser') => {
+      const session = await signIn(name);
+      const { recentCredentialActivity } = await session.dashboard.summary.query();
+      return {
+        page: (await session.audit.list.query({ limit: 5 })).items.map((item) => item.credential.id),
+        dashboard: recentCredentialActivity.map((item) => item.credential.id),
+      };
+    };
+    const first = (newest: { page: string[]; dashboard: string[] }) => [newest.page[0], newest.dashboard[0]];
+    const includes = (newest: { page: string[]; dashboard: string[] }) =>
+      [newest.page, newest.dashboard].map((ids) => ids.includes(handedOver));
+    expect(first(await newestOf('user'))).toEqual([handedOver, handedOver]);
+    expect(includes(await newestOf('otherUser'))).toEqual([false, false]);
+
+    await (await signIn('manager')).clients.update.mutate({ id: client, ownerId: api.accounts.otherUser.id });
+    expect(includes(await newestOf('user'))).toEqual([false, false]);
+    expect(first(await newestOf('otherUser'))).toEqual([handedOver, handedOver]);
+
+    // The audit figures still naming the old owner (a credential created while its client changed hands).
+    const setFigureOwner = (name: 'user' | 'otherUser') =>
+      api.db.query(
+        `UPDATE credential_audit_stats SET owner_user_id = $1
+         WHERE credential_id = (SELECT id FROM credentials WHERE uuid = $2)`,
+        [api.accounts[name].internalId, handedOver],
+      );
+    await setFigureOwner('user');
+    try {
+      expect(includes(await newestOf('user'))).toEqual([false, false]);
+    } finally {
+      await setFigureOwner('otherUser');
+    }
+  });
 });
 
 describe('audit.summary', () => {
