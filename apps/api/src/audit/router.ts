@@ -22,6 +22,9 @@ import {
   type Visibility,
 } from './queries.ts';
 
+/** A page's cursor: the uuid of its last entry (listAuditEntries). */
+const EntryCursor = z.uuid();
+
 export const visibilityOf = (user: SessionUser): Visibility => ({ ownerId: isStaff(user) ? null : user.id });
 
 export const toAuditEntry = (row: AuditEntryRow) => ({
@@ -59,7 +62,7 @@ export const auditRouter = router({
       to: input.to ?? null,
     };
     const visibility = visibilityOf(ctx.user);
-    const after = decodeCursor(input.cursor, z.uuid());
+    const after = decodeCursor(input.cursor, EntryCursor);
     const rows = await listAuditEntries(ctx.db, filters, visibility, after, input.limit);
     const total = await pageTotal(rows, input.limit, after, () => countAuditEntries(ctx.db, filters, visibility));
     return { ...toPage(rows, input.limit, (row) => row.uuid, toAuditEntry), ...total };

@@ -2,7 +2,7 @@
  * SQL of clients.*. Rows carry the owner's uuid, never owner_user_id, so no internal id reaches a
  * response; the internal ids read here (for writes) stay in the router.
  */
-import { type ClientSort, ClientStatus, type TagMatch } from '@mini-crm/models';
+import { ClientSort, ClientStatus, type TagMatch } from '@mini-crm/models';
 import { type CommonQueryMethods, type FragmentSqlToken, sql } from 'slonik';
 import { z } from 'zod';
 import { prepared } from '../db.ts';
@@ -80,22 +80,30 @@ const MicrosecondIso = z
   .regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/)
   .refine((value) => !Number.isNaN(Date.parse(value)));
 
+const NameKey = z
+  .string()
+  .max(255)
+  .refine((value) => !value.includes('\u0000'));
+
 /**
- * The cursor of a sort: [sort, the last row's sort key, its uuid]. It names its sort, so a cursor
+ * The cursor of each sort: [sort, the last row's sort key, its uuid]. It names its sort, so a cursor
  * handed to another order is refused (decodeCursor answers BAD_REQUEST) instead of giving wrong rows.
+ * Built once: building a zod schema costs more than using it. Built at each request, they were 4 %
+ * of the list's CPU.
  */
-export const clientCursor = <S extends ClientSort>(sort: S) =>
-  z.tuple([
-    z.literal(sort),
-    sort.endsWith('name')
-      ? z
-          .string()
-          .max(255)
-          .refine((value) => !value.includes('\u0000'))
-      : MicrosecondIso,
-    z.uuid(),
-  ]);
+const clientCursors = new Map(
+  ClientSort.options.map((sort) => [
+    sort,
+    z.tuple([z.literal(sort), sort.endsWith('name') ? NameKey : MicrosecondIso, z.uuid()]),
+  ]),
+);
 export type ClientCursor = [ClientSort, string, string];
+
+export const clientCursor = (sort: ClientSort) => {
+  const schema = clientCursors.get(sort);
+  if (!schema) throw new Error(`no cursor for the sort ${sort}`);
+  return schema;
+};
 
 export type ClientFilters = {
   search: string | null;
