@@ -470,6 +470,10 @@ FROM (SELECT chain_position, row_hash FROM credential_audit_logs ORDER BY chain_
 SELECT setval('credential_audit_logs_id_seq', (SELECT max(id) FROM credential_audit_logs));
 
 SELECT recount_maintained_figures();
+-- The figures' owner comes from a trigger (migration 010), which replica mode silences for a superuser.
+UPDATE credential_audit_stats s SET owner_user_id = cl.owner_user_id
+FROM credentials cd JOIN clients cl ON cl.id = cd.client_id
+WHERE cd.id = s.credential_id AND s.owner_user_id IS DISTINCT FROM cl.owner_user_id;
 
 ALTER TABLE clients ENABLE TRIGGER trg_clients_count_insert;
 ALTER TABLE credentials ENABLE TRIGGER trg_credentials_audit;

@@ -144,9 +144,12 @@ describe('pnpm db scale', () => {
          (SELECT count(*)::int FROM credential_audit_summary v LEFT JOIN credential_audit_stats s USING (credential_id)
           WHERE (s.access_count, s.view_count, s.decrypt_count, s.last_accessed_at, s.unique_user_count, s.unique_ip_count)
                 IS DISTINCT FROM (v.access_count, v.view_count, v.decrypt_count, v.last_accessed_at, v.unique_user_count, v.unique_ip_count)
-         ) AS audit`,
+         ) AS audit,
+         (SELECT count(*)::int FROM credential_audit_stats s
+          JOIN credentials cd ON cd.id = s.credential_id JOIN clients cl ON cl.id = cd.client_id
+          WHERE s.owner_user_id IS DISTINCT FROM cl.owner_user_id) AS owners`,
     );
-    expect(mismatches).toEqual({ statuses: 0, tags: 0, audit: 0 });
+    expect(mismatches).toEqual({ statuses: 0, tags: 0, audit: 0, owners: 0 });
   });
 
   it('puts back every index, constraint and trigger it set aside for the load', async () => {
