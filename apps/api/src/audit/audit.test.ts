@@ -299,9 +299,10 @@ describe('audit.list', () => {
     expect(includes(await newestOf('user'))).toEqual([false, false]);
     expect(first(await newestOf('otherUser'))).toEqual([handedOver, handedOver]);
 
-    // The audit figures still naming the old owner (a credential created while its client changed hands).
+    // The audit figures still naming the old owner (a credential created while its client changed
+    // hands), written past the trigger that would set the owner right.
     const setFigureOwner = (name: 'user' | 'otherUser') =>
-      api.db.query(
+      withoutTriggers(
         `UPDATE credential_audit_stats SET owner_user_id = $1
          WHERE credential_id = (SELECT id FROM credentials WHERE uuid = $2)`,
         [api.accounts[name].internalId, handedOver],
